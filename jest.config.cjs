@@ -1,0 +1,22 @@
+const { swcOptions, paths } = require('./tools/swc-options.cjs');
+
+// NestJS 12 and a few of its dependencies ship ES modules only: let SWC transform them too.
+const esmPackages = ['@nestjs', 'file-type', 'load-esm', 'uid', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', '@borewit'];
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
+);
+const common = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swcOptions({ withPaths: false })] },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
+  moduleNameMapper,
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+};
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'] },
+    { ...common, displayName: 'scenario', testMatch: ['<rootDir>/test/**/*.spec.ts'], testPathIgnorePatterns: ['\\.kafka\\.spec\\.ts$'] },
+    { ...common, displayName: 'kafka', testMatch: ['<rootDir>/test/**/*.kafka.spec.ts', '<rootDir>/libs/**/*.kafka.spec.ts'] },
+  ],
+};

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { EventContract } from './registry';
+
+/** Events of a user's MFA stream (`user_mfa-<userId>`), written only by the mfa service. */
+
+const userId = z.string().min(1).max(256);
+const id = z.string().min(1).max(200);
+const at = z.iso.datetime();
+const ip = z.string().min(1).max(64);
+
+export const otpAlgorithm = z.enum(['SHA1', 'SHA256', 'SHA512']);
+export const denialReason = z.enum(['wrongCode', 'lockedOut', 'userBlocked', 'expired', 'replayedCode', 'fraudReported']);
+export type DenialReason = z.infer<typeof denialReason>;
+
+/** The secret is sealed with the service's data key (AES-256-GCM); never stored or published in clear. */
+const sealedSecret = z.object({ keyId: z.string(), iv: z.string(), tag: z.string(), ciphertext: z.string() }).strict();
+export type SealedSecret = z.infer<typeof sealedSecret>;
+
+const attempt = {
+  userId,
+  challengeId: id,
+  methodId: id.nullable(),
+  clientIp: ip,
+  userAgent: z.string().max(1024).nullable(),
+  appId: z.string().max(200).nullable(),
+  at,
+};
+
+export const authenticatorAppAdded = z.object({
+  userId,
+  methodId: id,
+  secret: sealedSecret,
+  algorithm: otpAlgorithm,
+  digits: z.union([z.literal(6), z.literal(8)]),
+  period: z.union([z.literal(30), z.literal(60)]),
+  displayName: z.string().max(200).nullable(),
+  at,
+});
+
+export const methodRegistered = z.object({
+  userId,
+  methodId: id,
+  methodType: z.enum(['softwareOath']),
+  displayName: z.string().max(200).nullable(),
+  at,
+});
+
+export const mfaChallengeIssued = z.object({
+  ...attempt,
+  methodType: z.enum(['softwareOath']).nullable(),
+  expiresAt: at,
+});
+
+export const mfaApproved = z.object({ ...attempt, timeStep: z.number().int().nonnegative(), sessionId: id });
+export const mfaDenied = z.object({ ...attempt, reason: denialReason });
+export const suspiciousActivityReported = z.object({ ...attempt });
+export const accountLockedOut = z.object({
+  userId,
+  /** null: only an admin unlocks */
+  lockedUntil: at.nullable(),
+  /** the challenges whose denials reached the threshold */
+  causedBy: z.array(id),
+  settingsVersion: z.number().int().nonnegative(),
+  at,
+});
+
+export const lockoutSettingsChanged = z.object({
+  denialsBeforeLockout: z.number().int().min(1).max(1000),
+  counterResetMinutes: z.number().int().min(1).max(1440),
+  autoUnlockMinutes: z.number().int().min(0).max(1440),
+  version: z.number().int().positive(),
+  at,
+});
+
+export type AuthenticatorAppAdded = { type: 'AuthenticatorAppAdded'; data: z.infer<typeof authenticatorAppAdded> };
+export type MethodRegistered = { type: 'MethodRegistered'; data: z.infer<typeof methodRegistered> };
+export type MfaChallengeIssued = { type: 'MfaChallengeIssued'; data: z.infer<typeof mfaChallengeIssued> };
+export type MfaApproved = { type: 'MfaApproved'; data: z.infer<typeof mfaApproved> };
+export type MfaDenied = { type: 'MfaDenied'; data: z.infer<typeof mfaDenied> };
+export type SuspiciousActivityReported = { type: 'SuspiciousActivityReported'; data: z.infer<typeof suspiciousActivityReported> };
+export type AccountLockedOut = { type: 'AccountLockedOut'; data: z.infer<typeof accountLockedOut> };
+export type LockoutSettingsChanged = { type: 'LockoutSettingsChanged'; data: z.infer<typeof lockoutSettingsChanged> };
+
+export type UserMfaEvent =
+  | AuthenticatorAppAdded
+  | MethodRegistered
+  | MfaChallengeIssued
+  | MfaApproved
+  | MfaDenied
+  | SuspiciousActivityReported
+  | AccountLockedOut;
+
+export const mfaContracts: EventContract[] = [
+  { type: 'AuthenticatorAppAdded', schemaVersion: 1, schema: authenticatorAppAdded, privateFields: ['secret'] },
+  { type: 'MethodRegistered', schemaVersion: 1, schema: methodRegistered },
+  { type: 'MfaChallengeIssued', schemaVersion: 1, schema: mfaChallengeIssued },
+  { type: 'MfaApproved', schemaVersion: 1, schema: mfaApproved },
+  { type: 'MfaDenied', schemaVersion: 1, schema: mfaDenied },
+  { type: 'SuspiciousActivityReported', schemaVersion: 1, schema: suspiciousActivityReported },
+  { type: 'AccountLockedOut', schemaVersion: 1, schema: accountLockedOut },
+  { type: 'LockoutSettingsChanged', schemaVersion: 1, schema: lockoutSettingsChanged },
+];

@@ -1,0 +1,14 @@
+/** Stream names are `category-id` with a snake_case category: EventStoreDB takes the category up to the first `-`. */
+export const streams = {
+  userMfa: (userId: string) => `user_mfa-${userId}`,
+  userSessions: (userId: string) => `user_sessions-${userId}`,
+  lockoutSettings: 'mfa_settings-lockout',
+} as const;
+
+/** The Kafka topic that carries every committed domain event, keyed by user. */
+export const EVENTS_TOPIC = 'bulwark.events.v1';
+
+/** The partition key of an event: its user when it has one, else its stream, so each user's events stay in order. */
+export function partitionKeyOf(event: { streamId: string; data: Record<string, unknown> }): string {
+  return typeof event.data.userId === 'string' ? event.data.userId : event.streamId;
+}

@@ -1,0 +1,79 @@
+import { Actor, DomainEvent, eventRegistry, NewEvent, RecordedEvent } from '@bulwark/contracts';
+import { randomUUID } from 'node:crypto';
+import { EventStore, WrongExpectedRevisionError } from './event-store.port';
+
+/** A consistency boundary as pure functions. */
+export type Decider<Command, Event extends DomainEvent, State> = {
+  decide: (command: Command, state: State) => Event[];
+  evolve: (state: State, event: Event) => State;
+  initialState: () => State;
+};
+
+export type CommandContext = { correlationId: string; causationId?: string | null; actor: Actor; now: Date };
+
+export type HandledCommand<Event extends DomainEvent, State> = {
+  events: Event[];
+  recorded: NewEvent<Event>[];
+  state: State;
+  nextExpectedRevision: number;
+  position: number;
+};
+
+/** Envelopes domain events for append: a fresh id each, and the command's correlation, actor and time. */
+export function envelope<E extends DomainEvent>(events: E[], context: CommandContext): NewEvent<E>[] {
+  return events.map((event) => ({
+    ...event,
+    eventId: randomUUID(),
+    metadata: {
+      correlationId: context.correlationId,
+      causationId: context.causationId ?? null,
+      actor: context.actor,
+      occurredAt: context.now.toISOString(),
+      schemaVersion: eventRegistry.contractOf(event.type).schemaVersion,
+    },
+  }));
+}
+
+export function fold<Event extends DomainEvent, State>(decider: Pick<Decider<unknown, Event, State>, 'evolve' | 'initialState'>, events: Event[]): State {
+  return events.reduce(decider.evolve, decider.initialState());
+}
+
+/**
+ * Reads the stream, folds it, decides, and appends with the expected revision; on a conflict it starts over,
+ * a bounded number of times. A decision that appends nothing returns without writing.
+ */
+export async function handleCommand<Command, Event extends DomainEvent, State>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<Command, Event, State>,
+  command: Command | ((state: State) => Command),
+  context: CommandContext,
+  options: { maxAttempts?: number } = {},
+): Promise<HandledCommand<Event, State>> {
+  const maxAttempts = options.maxAttempts ?? 20;
+  for (let attempt = 1; ; attempt++) {
+    const stored = (await store.readStream(streamId)) as RecordedEvent<Event>[];
+    const state = fold(decider, stored);
+    const expectedRevision = stored.length ? stored[stored.length - 1]!.revision : 'no_stream';
+    const resolved = typeof command === 'function' ? (command as (state: State) => Command)(state) : command;
+    const events = decider.decide(resolved, state);
+    if (!events.length) {
+      return { events, recorded: [], state, nextExpectedRevision: stored.length - 1, position: 0 };
+    }
+    const recorded = envelope(events, context);
+    try {
+      const result = await store.append(streamId, recorded, { expectedRevision });
+      return {
+        events,
+        recorded,
+        state: events.reduce(decider.evolve, state),
+        nextExpectedRevision: result.nextExpectedRevision,
+        position: result.position,
+      };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxAttempts) throw error;
+      // someone appended first: decide again on the new state (jitter keeps parallel retries apart)
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+    }
+  }
+}

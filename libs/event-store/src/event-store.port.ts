@@ -1,0 +1,64 @@
+import { NewEvent, RecordedEvent } from '@bulwark/contracts';
+
+/** `no_stream`: the stream must not exist; `any`: no check; a number: the revision of the stream's last event. */
+export type ExpectedRevision = 'no_stream' | 'any' | number;
+
+export type AppendResult = {
+  /** the revision of the stream's last event after the append: pass it as the next expected revision */
+  nextExpectedRevision: number;
+  /** the global position of the last event appended */
+  position: number;
+};
+
+export class WrongExpectedRevisionError extends Error {
+  readonly code = 'WRONG_EXPECTED_REVISION';
+  constructor(readonly streamId: string, readonly expected: ExpectedRevision, readonly actual: number | 'no_stream') {
+    super(`stream ${streamId}: expected revision ${expected}, actual ${actual}`);
+  }
+}
+
+export class DuplicateEventIdError extends Error {
+  readonly code = 'DUPLICATE_EVENT_ID';
+  constructor(readonly eventId: string) {
+    super(`event ${eventId} is already stored with other events or in another stream`);
+  }
+}
+
+/** Where a named consumer has got to in the global log. */
+export interface CheckpointStore {
+  load(name: string): Promise<number | null>;
+  save(name: string, position: number): Promise<void>;
+  reset(name: string): Promise<void>;
+}
+
+/**
+ * The one port every service writes and reads events through.
+ * Positions are global, increasing, and comparable across streams; 0 means "before the first event".
+ */
+export interface EventStore {
+  readonly kind: 'sqlite' | 'eventstoredb';
+
+  /**
+   * Appends atomically, checking the expected revision. Every event is validated against libs/contracts first.
+   * Appending events whose ids are all already in the stream stores nothing and returns the stored result.
+   */
+  append(streamId: string, events: NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
+
+  /** The stream's events in order; an empty array when the stream does not exist. */
+  readStream(streamId: string): Promise<RecordedEvent[]>;
+
+  /** Up to maxCount events after `after` (exclusive), in commit order. */
+  readAll(options: { after: number; maxCount: number }): Promise<RecordedEvent[]>;
+
+  /** The position of the last committed event (0 when the store is empty). */
+  headPosition(): Promise<number>;
+
+  /** Resolves when something may have been appended after `position`, or after `timeoutMs`, or when aborted. */
+  waitForAppend(position: number, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+
+  readonly checkpoints: CheckpointStore;
+
+  close(): Promise<void>;
+}
+
+export const EVENT_STORE = Symbol('EVENT_STORE');

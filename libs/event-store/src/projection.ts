@@ -1,0 +1,89 @@
+import Database from 'better-sqlite3';
+import { RecordedEvent } from '@bulwark/contracts';
+import { EventConsumer } from './subscription';
+
+/**
+ * A read model as an `evolve` over SQLite tables. `apply` runs inside the runner's transaction, together with
+ * the checkpoint and the idempotency guard, so rows and checkpoint never disagree.
+ */
+export interface Projection {
+  readonly name: string;
+  /** Bump it when the rows change shape: the projection is then rebuilt from position 0. */
+  readonly version: number;
+  readonly eventTypes: readonly string[];
+  /** Creates the projection's tables if they are missing. */
+  setup(db: Database.Database): void;
+  /** Deletes every row (before a rebuild). */
+  reset(db: Database.Database): void;
+  apply(db: Database.Database, event: RecordedEvent): void;
+}
+
+/** The SQLite database holding projections' rows, checkpoints and seen event ids. */
+export function openReadDatabase(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, version INTEGER NOT NULL, position INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS projection_seen_events (name TEXT NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (name, event_id)) WITHOUT ROWID;
+  `);
+  return db;
+}
+
+/** Runs one projection: the consumer side of a subscription or of a Kafka consumer group. */
+export class ProjectionRunner implements EventConsumer {
+  readonly name: string;
+  private readonly handled: Set<string>;
+
+  constructor(private readonly db: Database.Database, readonly projection: Projection) {
+    this.name = `projection:${projection.name}`;
+    this.handled = new Set(projection.eventTypes);
+    projection.setup(db);
+    const stored = db
+      .prepare<[string], { version: number }>('SELECT version FROM projection_checkpoints WHERE name = ?')
+      .get(projection.name);
+    if (stored && stored.version !== projection.version) this.reset();
+  }
+
+  async loadCheckpoint(): Promise<number> {
+    return this.checkpoint();
+  }
+
+  checkpoint(): number {
+    return (
+      this.db.prepare<[string], { position: number }>('SELECT position FROM projection_checkpoints WHERE name = ?').get(this.projection.name)
+        ?.position ?? 0
+    );
+  }
+
+  async handle(batch: RecordedEvent[]): Promise<void> {
+    this.applyBatch(batch);
+  }
+
+  /** Applies events in one transaction, skipping those already seen; the checkpoint only moves forward. */
+  applyBatch(batch: RecordedEvent[]): void {
+    if (!batch.length) return;
+    const seen = this.db.prepare('INSERT OR IGNORE INTO projection_seen_events (name, event_id) VALUES (?, ?)');
+    const save = this.db.prepare(`
+      INSERT INTO projection_checkpoints (name, version, position) VALUES (?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET position = MAX(position, excluded.position), version = excluded.version`);
+    this.db.transaction(() => {
+      for (const event of batch) {
+        if (!this.handled.has(event.type)) continue;
+        if (seen.run(this.projection.name, event.eventId).changes === 0) continue;
+        this.projection.apply(this.db, event);
+      }
+      save.run(this.projection.name, this.projection.version, Math.max(...batch.map((event) => event.position)));
+    })();
+  }
+
+  /** Forgets every row, seen id and the checkpoint: the next run replays from position 0. */
+  reset(): void {
+    this.db.transaction(() => {
+      this.projection.reset(this.db);
+      this.db.prepare('DELETE FROM projection_seen_events WHERE name = ?').run(this.projection.name);
+      this.db.prepare('DELETE FROM projection_checkpoints WHERE name = ?').run(this.projection.name);
+    })();
+  }
+}

@@ -1,0 +1,217 @@
+import Database from 'better-sqlite3';
+import { EventRegistry, NewEvent, RecordedEvent } from '@bulwark/contracts';
+import { EventEmitter } from 'node:events';
+import {
+  AppendResult,
+  CheckpointStore,
+  DuplicateEventIdError,
+  EventStore,
+  ExpectedRevision,
+  WrongExpectedRevisionError,
+} from './event-store.port';
+
+type Row = {
+  position: number;
+  event_id: string;
+  stream_id: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+};
+
+type PendingAppend = {
+  streamId: string;
+  events: NewEvent[];
+  expectedRevision: ExpectedRevision;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+};
+
+/**
+ * The embedded event store: one SQLite file in WAL mode with synchronous=FULL, so an append is durable
+ * before it returns. Appends that arrive in the same tick share one transaction (group commit);
+ * each keeps its own expected-revision check inside a savepoint.
+ */
+export class SqliteEventStore implements EventStore {
+  readonly kind = 'sqlite' as const;
+  readonly checkpoints: CheckpointStore;
+  private readonly db: Database.Database;
+  private readonly appended = new EventEmitter();
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private lastKnownPosition = 0;
+  private closed = false;
+
+  constructor(file: string, private readonly registry: EventRegistry) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS events (
+        position INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id TEXT NOT NULL UNIQUE,
+        stream_id TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        data TEXT NOT NULL,
+        metadata TEXT NOT NULL,
+        UNIQUE (stream_id, revision)
+      );
+      CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
+    `);
+    this.appended.setMaxListeners(0);
+    this.checkpoints = new SqliteCheckpoints(this.db);
+  }
+
+  append(streamId: string, events: NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('event store is closed'));
+    try {
+      if (!events.length) throw new Error('append needs at least one event');
+      events.forEach((event) => this.registry.validate(event));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ streamId, events, expectedRevision: options.expectedRevision, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
+    const revisionOf = this.db.prepare<[string], { revision: number }>('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?');
+    const findIds = this.db.prepare<[string], { stream_id: string; revision: number; position: number }>(
+      'SELECT stream_id, revision, position FROM events WHERE event_id = ?',
+    );
+    const insert = this.db.prepare(
+      'INSERT INTO events (event_id, stream_id, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const appendOne = this.db.transaction((pending: PendingAppend): AppendResult => {
+      const stored = pending.events.map((event) => findIds.get(event.eventId));
+      if (stored.every((row) => row !== undefined)) {
+        const last = stored[stored.length - 1]!;
+        if (stored.every((row) => row!.stream_id === pending.streamId)) {
+          return { nextExpectedRevision: last.revision, position: last.position };
+        }
+      }
+      const duplicate = stored.findIndex((row) => row !== undefined);
+      if (duplicate >= 0) throw new DuplicateEventIdError(pending.events[duplicate]!.eventId);
+      const current = revisionOf.get(pending.streamId)?.revision ?? null;
+      const expected = pending.expectedRevision;
+      const matches = expected === 'any' || (expected === 'no_stream' ? current === null : current === expected);
+      if (!matches) throw new WrongExpectedRevisionError(pending.streamId, expected, current ?? 'no_stream');
+      let revision = current ?? -1;
+      let position = 0;
+      for (const event of pending.events) {
+        revision += 1;
+        const info = insert.run(event.eventId, pending.streamId, revision, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata));
+        position = Number(info.lastInsertRowid);
+      }
+      return { nextExpectedRevision: revision, position };
+    });
+    try {
+      this.db.transaction(() => {
+        for (const pending of batch) {
+          try {
+            outcomes.push({ ok: true, result: appendOne(pending) });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      })();
+    } catch (error) {
+      // the shared commit failed: nothing of the batch is stored
+      batch.forEach((pending) => pending.reject(error));
+      return;
+    }
+    batch.forEach((pending, index) => {
+      const outcome = outcomes[index]!;
+      if (outcome.ok) pending.resolve(outcome.result);
+      else pending.reject(outcome.error);
+    });
+    const head = Math.max(0, ...outcomes.map((o) => (o.ok ? o.result.position : 0)));
+    if (head > this.lastKnownPosition) {
+      this.lastKnownPosition = head;
+      this.appended.emit('appended', head);
+    }
+  }
+
+  async readStream(streamId: string): Promise<RecordedEvent[]> {
+    const rows = this.db.prepare<[string], Row>('SELECT * FROM events WHERE stream_id = ? ORDER BY revision').all(streamId);
+    return rows.map((row) => this.toRecorded(row));
+  }
+
+  async readAll({ after, maxCount }: { after: number; maxCount: number }): Promise<RecordedEvent[]> {
+    const rows = this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?').all(after, maxCount);
+    return rows.map((row) => this.toRecorded(row));
+  }
+
+  async headPosition(): Promise<number> {
+    return this.db.prepare<[], { head: number | null }>('SELECT MAX(position) AS head FROM events').get()?.head ?? 0;
+  }
+
+  waitForAppend(position: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.lastKnownPosition > position || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.appended.off('appended', onAppended);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const onAppended = (head: number) => head > position && done();
+      // the timeout also catches appends made by another process on the same file
+      const timer = setTimeout(done, timeoutMs);
+      this.appended.on('appended', onAppended);
+      signal?.addEventListener('abort', done);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.queue.length) this.flush();
+    this.db.close();
+  }
+
+  private toRecorded(row: Row): RecordedEvent {
+    const event: RecordedEvent = {
+      eventId: row.event_id,
+      type: row.type,
+      data: JSON.parse(row.data),
+      metadata: JSON.parse(row.metadata),
+      streamId: row.stream_id,
+      revision: row.revision,
+      position: row.position,
+    };
+    // an event this build does not know stops the reader loudly instead of being skipped
+    this.registry.validate(event);
+    return event;
+  }
+}
+
+class SqliteCheckpoints implements CheckpointStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async load(name: string): Promise<number | null> {
+    return this.db.prepare<[string], { position: number }>('SELECT position FROM checkpoints WHERE name = ?').get(name)?.position ?? null;
+  }
+
+  async save(name: string, position: number): Promise<void> {
+    this.db
+      .prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position')
+      .run(name, position);
+  }
+
+  async reset(name: string): Promise<void> {
+    this.db.prepare('DELETE FROM checkpoints WHERE name = ?').run(name);
+  }
+}

@@ -1,0 +1,94 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import { DomainError, InvalidEventError, UnknownEventTypeError } from '@bulwark/contracts';
+import type { Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+
+/** Microsoft Graph's error body, used by every route so one client-side handler reads them all. */
+export type ErrorBody = {
+  error: { code: string; message: string; target?: string; details?: Array<{ code: string; message: string; target?: string }>; innerError: { 'request-id': string; date: string } };
+};
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Array<{ code: string; message: string; target?: string }>,
+  ) {
+    super(message);
+  }
+}
+
+const domainStatus: Record<DomainError['kind'], number> = { notFound: 404, conflict: 409, unprocessable: 422, invalid: 400 };
+
+export function requestIdOf(request: Request | undefined): string {
+  const header = request?.headers?.['x-request-id'];
+  const given = typeof header === 'string' && /^[\w.-]{1,100}$/.test(header) ? header : null;
+  return given ?? ((request as unknown as { requestId?: string })?.requestId ?? randomUUID());
+}
+
+export function errorBody(request: Request | undefined, code: string, message: string, details?: ErrorBody['error']['details']): ErrorBody {
+  return {
+    error: { code, message, ...(details?.length ? { details } : {}), innerError: { 'request-id': requestIdOf(request), date: new Date().toISOString() } },
+  };
+}
+
+const httpCodes: Record<number, string> = {
+  400: 'badRequest',
+  401: 'unauthenticated',
+  403: 'accessDenied',
+  404: 'itemNotFound',
+  405: 'methodNotAllowed',
+  409: 'conflict',
+  413: 'requestTooLarge',
+  415: 'unsupportedMediaType',
+  422: 'unprocessableEntity',
+  429: 'activityLimitReached',
+};
+
+@Catch()
+export class AllErrorsFilter implements ExceptionFilter {
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const { status, body } = toResponse(exception, request);
+    if (status >= 500) console.error(`[bulwark] ${request.method} ${request.path} failed:`, exception);
+    response.status(status).json(body);
+  }
+}
+
+export function toResponse(exception: unknown, request: Request | undefined): { status: number; body: ErrorBody } {
+  if (exception instanceof ApiError) {
+    return { status: exception.status, body: errorBody(request, exception.code, exception.message, exception.details) };
+  }
+  if (exception instanceof DomainError) {
+    return { status: domainStatus[exception.kind], body: errorBody(request, exception.code, exception.message) };
+  }
+  if (exception instanceof UnknownEventTypeError || exception instanceof InvalidEventError) {
+    // a command produced an event its contract refuses: a bug, but nothing was stored
+    return { status: 500, body: errorBody(request, 'generalException', exception.message) };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const message = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
+    const code = status === HttpStatus.NOT_FOUND ? 'itemNotFound' : (httpCodes[status] ?? 'generalException');
+    return { status, body: errorBody(request, code, status === 404 ? `no route ${request?.method} ${request?.path}` : message) };
+  }
+  // body-parser's errors carry a status and a type
+  const parserError = exception as { status?: number; type?: string; message?: string };
+  if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
+    const messages: Record<string, string> = {
+      'entity.parse.failed': 'the request body is not valid JSON',
+      'entity.too.large': 'the request body is larger than the 64 KiB limit',
+      'encoding.unsupported': 'unsupported content encoding',
+      'charset.unsupported': 'unsupported charset',
+    };
+    return {
+      status: parserError.status,
+      body: errorBody(request, httpCodes[parserError.status] ?? 'badRequest', messages[parserError.type ?? ''] ?? parserError.message ?? 'bad request'),
+    };
+  }
+  return { status: 500, body: errorBody(request, 'generalException', 'internal error') };
+}
