@@ -42,6 +42,8 @@ export const methodRegistered = z.object({
   methodId: id,
   methodType: z.enum(['softwareOath']),
   displayName: z.string().max(200).nullable(),
+  /** the time step of the activation code, so that code cannot approve a sign-in afterwards */
+  timeStep: z.number().int().nonnegative().nullable(),
   at,
 });
 
@@ -52,7 +54,12 @@ export const mfaChallengeIssued = z.object({
 });
 
 export const mfaApproved = z.object({ ...attempt, timeStep: z.number().int().nonnegative(), sessionId: id });
-export const mfaDenied = z.object({ ...attempt, reason: denialReason });
+export const mfaDenied = z.object({
+  ...attempt,
+  reason: denialReason,
+  /** whether this denial finished the challenge (expired, fraud, refused when issued) or leaves it open for another code */
+  endsChallenge: z.boolean(),
+});
 export const suspiciousActivityReported = z.object({ ...attempt });
 export const accountLockedOut = z.object({
   userId,

@@ -57,7 +57,7 @@ export class EventRegistry {
   validatePublic<E extends DomainEvent>(event: NewEvent<E>): NewEvent<E> {
     const contract = this.contractOf(event.type);
     const hidden = Object.fromEntries((contract.privateFields ?? []).map((field) => [field, true] as const));
-    return this.check(event, contract.privateFields?.length ? contract.schema.omit(hidden) : contract.schema);
+    return this.check(event, contract.privateFields?.length ? contract.schema.omit(hidden as never) : contract.schema);
   }
 
   private check<E extends DomainEvent>(event: NewEvent<E>, schema: z.ZodObject): NewEvent<E> {

@@ -7,11 +7,11 @@ export class ZodPipe<T extends z.ZodType> implements PipeTransform<unknown, z.in
   constructor(private readonly schema: T, private readonly what: 'body' | 'query' | 'path' = 'body') {}
 
   transform(value: unknown): z.infer<T> {
+    const parsed = this.schema.safeParse(value);
+    if (parsed.success) return parsed.data;
     if (this.what === 'body' && value === undefined) {
       throw new ApiError(400, 'badRequest', 'a JSON request body is required (Content-Type: application/json)');
     }
-    const parsed = this.schema.safeParse(value);
-    if (parsed.success) return parsed.data;
     const details = parsed.error.issues.map((issue) => {
       const target = issue.path.join('.') || this.what;
       const message =

@@ -1,0 +1,24 @@
+import { AccountLockedOut, RecordedEvent } from '@bulwark/contracts';
+import { Projection } from '@bulwark/event-store';
+
+/** Lockouts as the mfa service decided them; whether one is still in force is judged at read time. */
+export const lockoutsProjection: Projection = {
+  name: 'identity_protection_lockouts',
+  version: 1,
+  eventTypes: ['AccountLockedOut'],
+  setup(db) {
+    db.exec(`CREATE TABLE IF NOT EXISTS lockouts (
+      user_id TEXT PRIMARY KEY, locked_at TEXT NOT NULL, locked_until TEXT, caused_by TEXT NOT NULL, settings_version INTEGER NOT NULL, event_id TEXT NOT NULL
+    ) WITHOUT ROWID`);
+  },
+  reset(db) {
+    db.exec('DELETE FROM lockouts');
+  },
+  apply(db, event) {
+    const { userId, at, lockedUntil, causedBy, settingsVersion } = (event as unknown as RecordedEvent<AccountLockedOut>).data;
+    db.prepare(
+      `INSERT INTO lockouts VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET locked_at = excluded.locked_at,
+       locked_until = excluded.locked_until, caused_by = excluded.caused_by, settings_version = excluded.settings_version, event_id = excluded.event_id`,
+    ).run(userId, at, lockedUntil, JSON.stringify(causedBy), settingsVersion, event.eventId);
+  },
+};

@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { ChangeLockoutSettingsController } from './lockout-settings/change-lockout-settings/change-lockout-settings.controller';
+import { ActivateAuthenticatorAppController } from './user-mfa/activate-authenticator-app/activate-authenticator-app.controller';
+import { ActivateAuthenticatorAppHandler } from './user-mfa/activate-authenticator-app/activate-authenticator-app.handler';
+import { ChallengeRouter } from './user-mfa/challenge-router';
+import { IssueChallengeController } from './user-mfa/issue-challenge/issue-challenge.controller';
+import { IssueChallengeHandler } from './user-mfa/issue-challenge/issue-challenge.handler';
+import { RegisterAuthenticatorAppController } from './user-mfa/register-authenticator-app/register-authenticator-app.controller';
+import { RegisterAuthenticatorAppHandler } from './user-mfa/register-authenticator-app/register-authenticator-app.handler';
+import { ReportSuspiciousActivityController } from './user-mfa/report-suspicious-activity/report-suspicious-activity.controller';
+import { UserMfaStreams } from './user-mfa/user-mfa.streams';
+import { VerifyChallengeController } from './user-mfa/verify-challenge/verify-challenge.controller';
+import { VerifyChallengeHandler } from './user-mfa/verify-challenge/verify-challenge.handler';
+
+/** Authentication methods and MFA verification: the only writer of users' MFA streams. */
+@Module({
+  controllers: [
+    RegisterAuthenticatorAppController,
+    ActivateAuthenticatorAppController,
+    IssueChallengeController,
+    VerifyChallengeController,
+    ReportSuspiciousActivityController,
+    ChangeLockoutSettingsController,
+  ],
+  providers: [
+    UserMfaStreams,
+    ChallengeRouter,
+    RegisterAuthenticatorAppHandler,
+    ActivateAuthenticatorAppHandler,
+    IssueChallengeHandler,
+    VerifyChallengeHandler,
+  ],
+})
+export class MfaModule {}

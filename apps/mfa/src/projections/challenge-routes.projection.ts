@@ -1,0 +1,27 @@
+import { MfaChallengeIssued, RecordedEvent } from '@bulwark/contracts';
+import { Projection } from '@bulwark/event-store';
+import Database from 'better-sqlite3';
+
+/**
+ * Which user's stream holds a challenge. It only routes a request to a stream: every decision about the
+ * challenge is made inside that stream, so a lagging route can delay an answer but never change it.
+ */
+export const challengeRoutesProjection: Projection = {
+  name: 'mfa_challenge_routes',
+  version: 1,
+  eventTypes: ['MfaChallengeIssued'],
+  setup(db: Database.Database) {
+    db.exec('CREATE TABLE IF NOT EXISTS mfa_challenge_routes (challenge_id TEXT PRIMARY KEY, user_id TEXT NOT NULL) WITHOUT ROWID');
+  },
+  reset(db: Database.Database) {
+    db.exec('DELETE FROM mfa_challenge_routes');
+  },
+  apply(db: Database.Database, event: RecordedEvent) {
+    const { challengeId, userId } = (event as unknown as RecordedEvent<MfaChallengeIssued>).data;
+    db.prepare('INSERT OR IGNORE INTO mfa_challenge_routes (challenge_id, user_id) VALUES (?, ?)').run(challengeId, userId);
+  },
+};
+
+export function userOfChallenge(db: Database.Database, challengeId: string): string | null {
+  return db.prepare<[string], { user_id: string }>('SELECT user_id FROM mfa_challenge_routes WHERE challenge_id = ?').get(challengeId)?.user_id ?? null;
+}

@@ -1,0 +1,29 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiZodBody, Caller, RequestContext, Roles, zodBody } from '@bulwark/platform';
+import { z } from 'zod';
+import { userIdParam } from '../user-mfa.schemas';
+import { IssueChallengeCommand, IssuedChallenge } from './issue-challenge.handler';
+
+const body = z.strictObject({
+  userId: userIdParam,
+  clientIp: z.union([z.ipv4(), z.ipv6()], { error: 'clientIp must be an IPv4 or IPv6 address' }),
+  userAgent: z.string().max(1024).optional(),
+  appId: z.string().min(1).max(200).optional(),
+});
+
+@ApiTags('mfa')
+@Controller('v1/mfa/challenges')
+export class IssueChallengeController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @HttpCode(201)
+  @Roles('app')
+  @ApiZodBody(body)
+  @ApiOperation({ summary: 'Start an MFA challenge for a sign-in; a locked-out user is refused at once' })
+  issue(@Body(zodBody(body)) request: z.infer<typeof body>, @Caller() caller: RequestContext): Promise<IssuedChallenge> {
+    return this.commands.execute(new IssueChallengeCommand(request, caller));
+  }
+}

@@ -1,0 +1,45 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CLOCK, Clock, RequestContext } from '@bulwark/platform';
+import { randomUUID } from 'node:crypto';
+import { newTotpSecret, otpauthUri, TotpParameters } from '../totp';
+import { UserMfaStreams } from '../user-mfa.streams';
+
+export type RegisteredAuthenticatorApp = TotpParameters & { id: string; status: 'pending'; secret: string; otpauthUri: string };
+
+export class RegisterAuthenticatorAppCommand extends Command<RegisteredAuthenticatorApp> {
+  constructor(readonly userId: string, readonly request: TotpParameters & { displayName?: string }, readonly caller: RequestContext) {
+    super();
+  }
+}
+
+@CommandHandler(RegisterAuthenticatorAppCommand)
+export class RegisterAuthenticatorAppHandler implements ICommandHandler<RegisterAuthenticatorAppCommand> {
+  constructor(private readonly streams: UserMfaStreams, @Inject(CLOCK) private readonly clock: Clock) {}
+
+  async execute({ userId, request, caller }: RegisterAuthenticatorAppCommand): Promise<RegisteredAuthenticatorApp> {
+    const now = this.clock.now();
+    const methodId = randomUUID();
+    const secret = newTotpSecret();
+    const { algorithm, digits, period } = request;
+    await this.streams.execute(
+      userId,
+      {
+        type: 'AddAuthenticatorApp',
+        data: {
+          userId,
+          methodId,
+          secret: this.streams.sealSecret(userId, methodId, secret),
+          algorithm,
+          digits,
+          period,
+          displayName: request.displayName ?? null,
+          now: now.toISOString(),
+        },
+      },
+      { ...caller, now },
+    );
+    // the only time the secret leaves the service in clear: to the user setting up the app
+    return { id: methodId, status: 'pending', secret, otpauthUri: otpauthUri(secret, userId, request), algorithm, digits, period };
+  }
+}

@@ -1,0 +1,30 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { LockoutSettingsChanged, SealedSecret, streams, UserMfaEvent } from '@bulwark/contracts';
+import { CommandContext, EVENT_STORE, EventStore, fold, handleCommand, HandledCommand } from '@bulwark/event-store';
+import { SEALED_BOX, SealedBox } from '@bulwark/platform';
+import { LockoutPolicy, lockoutSettingsDecider } from '../lockout-settings/lockout-settings.decider';
+import { UserMfaCommand, userMfaDecider, UserMfaState } from './user-mfa.decider';
+
+/** The store work of the mfa service: users' MFA streams and the lockout policy they are judged by. */
+@Injectable()
+export class UserMfaStreams {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(SEALED_BOX) private readonly box: SealedBox) {}
+
+  execute(userId: string, command: UserMfaCommand | ((state: UserMfaState) => UserMfaCommand), context: CommandContext): Promise<HandledCommand<UserMfaEvent, UserMfaState>> {
+    return handleCommand(this.store, streams.userMfa(userId), userMfaDecider, command, context);
+  }
+
+  /** Read from its own stream, never from a projection: a lockout decision uses the policy as committed. */
+  async lockoutPolicy(): Promise<LockoutPolicy> {
+    const events = (await this.store.readStream(streams.lockoutSettings)) as unknown as LockoutSettingsChanged[];
+    return fold(lockoutSettingsDecider, events);
+  }
+
+  sealSecret(userId: string, methodId: string, secret: string): SealedSecret {
+    return this.box.seal(secret, `${userId}/${methodId}`);
+  }
+
+  openSecret(userId: string, methodId: string, sealed: SealedSecret): string {
+    return this.box.open(sealed, `${userId}/${methodId}`);
+  }
+}

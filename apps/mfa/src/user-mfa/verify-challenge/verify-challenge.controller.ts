@@ -1,0 +1,28 @@
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody } from '@bulwark/platform';
+import { z } from 'zod';
+import { idParam, otpCode } from '../user-mfa.schemas';
+import { VerificationResult, VerifyChallengeCommand } from './verify-challenge.handler';
+
+const body = z.strictObject({ code: otpCode });
+
+@ApiTags('mfa')
+@Controller('v1/mfa/challenges/:challengeId/verify')
+export class VerifyChallengeController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @HttpCode(200)
+  @Roles('app')
+  @ApiZodBody(body)
+  @ApiOperation({ summary: 'Answer a challenge with a code: approved with a session, or denied with a reason' })
+  verify(
+    @Param('challengeId', new ZodPipe(idParam, 'path')) challengeId: string,
+    @Body(zodBody(body)) request: z.infer<typeof body>,
+    @Caller() caller: RequestContext,
+  ): Promise<VerificationResult> {
+    return this.commands.execute(new VerifyChallengeCommand(challengeId, request.code, caller));
+  }
+}

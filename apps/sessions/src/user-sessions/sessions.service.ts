@@ -1,0 +1,49 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { DomainError, streams } from '@bulwark/contracts';
+import { EVENT_STORE, EventStore } from '@bulwark/event-store';
+import { ConsumerHost, READ_DB } from '@bulwark/platform';
+import Database from 'better-sqlite3';
+import { findSession, isKnownUser, SessionRow, sessionsProjection } from '../projections/sessions.projection';
+
+export type SessionValidity = { valid: true; userId: string; createdAt: string } | { valid: false; reason: 'revoked' };
+
+@Injectable()
+export class SessionsService implements OnModuleInit {
+  private readonly consumerName = `projection:${sessionsProjection.name}`;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_DB) private readonly db: Database.Database,
+    private readonly consumers: ConsumerHost,
+  ) {}
+
+  onModuleInit(): void {
+    this.consumers.registerProjection(sessionsProjection);
+  }
+
+  /**
+   * A session is looked up in the projection (waiting for it once on a miss, since the id is handed out as the
+   * approval commits), but revocation is read from the user's stream itself: revoked means revoked at once.
+   */
+  async check(sessionId: string): Promise<SessionValidity> {
+    const session = await this.lookup(sessionId, () => findSession(this.db, sessionId));
+    if (!session) throw new DomainError('SESSION_NOT_FOUND', 'notFound', `no session ${sessionId}`);
+    const revocations = await this.store.readStream(streams.userSessions(session.user_id));
+    const revoked = revocations.some((event) => event.type === 'SessionsRevoked' && event.position > session.position);
+    return revoked ? { valid: false, reason: 'revoked' } : { valid: true, userId: session.user_id, createdAt: session.created_at };
+  }
+
+  async assertKnownUser(userId: string): Promise<void> {
+    const known = await this.lookup(userId, () => (isKnownUser(this.db, userId) ? true : null));
+    if (!known) throw new DomainError('USER_NOT_FOUND', 'notFound', `no user ${userId} is known to the sessions service`);
+  }
+
+  private async lookup<T>(_: string, find: () => T | null): Promise<T | null> {
+    const found = find();
+    if (found !== null) return found;
+    await this.consumers.catchUp(this.consumerName, 5_000);
+    return find();
+  }
+}
+
+export type { SessionRow };

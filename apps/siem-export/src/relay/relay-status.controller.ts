@@ -1,0 +1,17 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Roles } from '@bulwark/platform';
+import { KafkaRelayService } from './kafka-relay.service';
+
+@ApiTags('siem export')
+@Controller('v1/siem/relay')
+export class RelayStatusController {
+  constructor(private readonly relay: KafkaRelayService) {}
+
+  @Get()
+  @Roles('siem', 'admin')
+  @ApiOperation({ summary: 'Where the Kafka relay has got to in the event log' })
+  status() {
+    return this.relay.status();
+  }
+}

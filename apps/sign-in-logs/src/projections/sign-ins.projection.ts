@@ -1,0 +1,62 @@
+import { DenialReason, MfaApproved, MfaChallengeIssued, MfaDenied, RecordedEvent } from '@bulwark/contracts';
+import { Projection } from '@bulwark/event-store';
+
+/** Entra's additionalDetails for each denial reason (500121 is Entra's "strong authentication failed"). */
+export const denialDetails: Record<DenialReason, string> = {
+  wrongCode: 'MFA denied; invalid verification code',
+  replayedCode: 'MFA denied; verification code already used',
+  lockedOut: 'MFA denied; account is locked out after too many failed attempts',
+  userBlocked: 'MFA denied; user is blocked',
+  expired: 'MFA denied; the verification request expired',
+  fraudReported: 'MFA denied; fraud code entered',
+};
+
+/** One row per MFA attempt, with the context of the challenge it answered. */
+export const signInsProjection: Projection = {
+  name: 'sign_ins',
+  version: 1,
+  eventTypes: ['MfaChallengeIssued', 'MfaApproved', 'MfaDenied'],
+  setup(db) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS sign_in_challenges (
+        challenge_id TEXT PRIMARY KEY, correlation_id TEXT NOT NULL, method_type TEXT
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS sign_ins (
+        id TEXT PRIMARY KEY, created_at TEXT NOT NULL, user_id TEXT NOT NULL, app_id TEXT, ip_address TEXT NOT NULL, user_agent TEXT,
+        correlation_id TEXT NOT NULL, challenge_id TEXT NOT NULL, method_type TEXT, result TEXT NOT NULL, reason TEXT, error_code INTEGER NOT NULL,
+        position INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS sign_ins_by_time ON sign_ins (created_at DESC, id DESC);`);
+  },
+  reset(db) {
+    db.exec('DELETE FROM sign_ins; DELETE FROM sign_in_challenges;');
+  },
+  apply(db, event) {
+    if (event.type === 'MfaChallengeIssued') {
+      const { challengeId, methodType } = (event as unknown as RecordedEvent<MfaChallengeIssued>).data;
+      db.prepare('INSERT OR IGNORE INTO sign_in_challenges VALUES (?, ?, ?)').run(challengeId, event.metadata.correlationId, methodType);
+      return;
+    }
+    const attempt = event as unknown as RecordedEvent<MfaApproved | MfaDenied>;
+    const { challengeId, userId, appId, clientIp, userAgent, at } = attempt.data;
+    const challenge = db
+      .prepare<[string], { correlation_id: string; method_type: string | null }>('SELECT correlation_id, method_type FROM sign_in_challenges WHERE challenge_id = ?')
+      .get(challengeId);
+    const reason = attempt.type === 'MfaDenied' ? attempt.data.reason : null;
+    db.prepare('INSERT OR IGNORE INTO sign_ins VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+      event.eventId,
+      at,
+      userId,
+      appId,
+      clientIp,
+      userAgent,
+      challenge?.correlation_id ?? event.metadata.correlationId,
+      challengeId,
+      challenge?.method_type ?? null,
+      attempt.type === 'MfaApproved' ? 'success' : 'failure',
+      reason,
+      attempt.type === 'MfaApproved' ? 0 : 500121,
+      event.position,
+    );
+  },
+};

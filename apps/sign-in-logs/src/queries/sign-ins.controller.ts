@@ -1,0 +1,66 @@
+import { Controller, Get, Inject, OnModuleInit } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DenialReason } from '@bulwark/contracts';
+import { ConsumerHost, READ_DB, Roles } from '@bulwark/platform';
+import Database from 'better-sqlite3';
+import { denialDetails, signInsProjection } from '../projections/sign-ins.projection';
+
+type SignInRow = {
+  id: string; created_at: string; user_id: string; app_id: string | null; ip_address: string; user_agent: string | null;
+  correlation_id: string; challenge_id: string; method_type: string | null; result: string; reason: DenialReason | null; error_code: number;
+};
+
+const authMethods: Record<string, string> = { softwareOath: 'Mobile app verification code' };
+
+export function toGraphSignIn(row: SignInRow) {
+  const success = row.error_code === 0;
+  const authMethod = row.method_type ? (authMethods[row.method_type] ?? row.method_type) : null;
+  const detail = success ? 'MFA successfully completed' : denialDetails[row.reason!];
+  return {
+    id: row.id,
+    createdDateTime: row.created_at,
+    userDisplayName: null,
+    userPrincipalName: row.user_id,
+    userId: row.user_id,
+    appId: row.app_id,
+    appDisplayName: row.app_id,
+    ipAddress: row.ip_address,
+    clientAppUsed: 'Browser',
+    userAgent: row.user_agent,
+    correlationId: row.correlation_id,
+    conditionalAccessStatus: 'notApplied',
+    isInteractive: true,
+    riskDetail: 'none',
+    riskLevelAggregated: 'none',
+    riskLevelDuringSignIn: 'none',
+    riskState: 'none',
+    riskEventTypes_v2: [],
+    status: {
+      errorCode: row.error_code,
+      failureReason: success ? null : 'Authentication failed during strong authentication request.',
+      additionalDetails: detail,
+    },
+    mfaDetail: { authMethod, authDetail: null },
+    authenticationDetails: [
+      { authenticationStepDateTime: row.created_at, authenticationMethod: authMethod, succeeded: success, authenticationStepResultDetail: detail },
+    ],
+  };
+}
+
+@ApiTags('audit logs')
+@Controller('v1.0/auditLogs/signIns')
+export class SignInsController implements OnModuleInit {
+  constructor(@Inject(READ_DB) private readonly db: Database.Database, private readonly consumers: ConsumerHost) {}
+
+  onModuleInit(): void {
+    this.consumers.registerProjection(signInsProjection);
+  }
+
+  @Get()
+  @Roles('analyst', 'admin')
+  @ApiOperation({ summary: "Every MFA attempt, newest first, in Graph's signIn shape" })
+  list() {
+    const rows = this.db.prepare<[], SignInRow>('SELECT * FROM sign_ins ORDER BY created_at DESC, id DESC LIMIT 1000').all();
+    return { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#auditLogs/signIns', value: rows.map(toGraphSignIn) };
+  }
+}

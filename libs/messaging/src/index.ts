@@ -1,0 +1,4 @@
+export * from './event-feed';
+export * from './kafka-codec';
+export * from './kafka-relay';
+export * from './kafka-feed';

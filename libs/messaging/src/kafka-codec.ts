@@ -1,0 +1,27 @@
+import { EventRegistry, partitionKeyOf, RecordedEvent } from '@bulwark/contracts';
+
+/** The Kafka record of a committed event: its envelope with the contract's private fields left out. */
+export function encodeEvent(registry: EventRegistry, event: RecordedEvent) {
+  const value = {
+    eventId: event.eventId,
+    type: event.type,
+    streamId: event.streamId,
+    revision: event.revision,
+    position: event.position,
+    data: registry.publicData(event.type, event.data),
+    metadata: event.metadata,
+  };
+  return {
+    key: partitionKeyOf(event),
+    value: JSON.stringify(value),
+    headers: { eventId: event.eventId, type: event.type, schemaVersion: String(event.metadata.schemaVersion) },
+  };
+}
+
+/** Decodes and validates a record; an unknown or invalid event throws, which stops the consumer. */
+export function decodeEvent(registry: EventRegistry, value: Buffer | null): RecordedEvent {
+  if (!value) throw new Error('empty Kafka record on the events topic');
+  const event = JSON.parse(value.toString('utf8')) as RecordedEvent;
+  registry.validatePublic(event);
+  return event;
+}

@@ -1,0 +1,65 @@
+import { EVENTS_TOPIC, EventRegistry, RecordedEvent } from '@bulwark/contracts';
+import { EventConsumer, EventStore, StoreSubscription } from '@bulwark/event-store';
+import { Kafka, Producer } from 'kafkajs';
+import { encodeEvent } from './kafka-codec';
+
+export const RELAY_CHECKPOINT = 'kafka-relay';
+
+/**
+ * Publishes every committed event to `bulwark.events.v1`, keyed by user so each user's events keep their order.
+ * It reads only committed events, and saves its checkpoint only after Kafka acknowledged the batch (acks=all,
+ * idempotent producer): a crash re-sends at most the unacknowledged tail, which consumers drop by eventId.
+ */
+export class KafkaRelay implements EventConsumer {
+  readonly name = RELAY_CHECKPOINT;
+  private producer: Producer | null = null;
+  private subscription: StoreSubscription | null = null;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly store: EventStore,
+    private readonly registry: EventRegistry,
+    private readonly options: { topic?: string; partitions?: number; onFailure?: (error: Error) => void } = {},
+  ) {}
+
+  get topic(): string {
+    return this.options.topic ?? EVENTS_TOPIC;
+  }
+
+  async start(): Promise<StoreSubscription> {
+    await ensureTopic(this.kafka, this.topic, this.options.partitions ?? 3);
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await this.producer.connect();
+    this.subscription = new StoreSubscription(this.store, this, { batchSize: 1000, onFailure: this.options.onFailure }).start();
+    return this.subscription;
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+    await this.producer?.disconnect();
+    this.producer = null;
+  }
+
+  async loadCheckpoint(): Promise<number> {
+    return (await this.store.checkpoints.load(this.name)) ?? 0;
+  }
+
+  async handle(batch: RecordedEvent[]): Promise<void> {
+    if (!this.producer) throw new Error('the Kafka relay is not started');
+    await this.producer.send({ topic: this.topic, acks: -1, messages: batch.map((event) => encodeEvent(this.registry, event)) });
+    await this.store.checkpoints.save(this.name, batch[batch.length - 1]!.position);
+  }
+}
+
+export async function ensureTopic(kafka: Kafka, topic: string, partitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = await admin.listTopics();
+    if (!existing.includes(topic)) {
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

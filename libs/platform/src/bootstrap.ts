@@ -1,0 +1,56 @@
+import { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express from 'express';
+import { randomUUID } from 'node:crypto';
+import { BulwarkConfig } from './config';
+import { loadCredentials } from './credentials';
+import { toResponse } from './errors';
+
+export const BODY_LIMIT = '64kb';
+
+/** HTTP plumbing shared by every entry point (and by tests): body limits, JSON errors, request ids, OpenAPI. */
+export function configureHttp(app: INestApplication, title: string): void {
+  const instance = app.getHttpAdapter().getInstance() as express.Express;
+  instance.disable('x-powered-by');
+  instance.set('query parser', 'simple');
+  app.use((request: express.Request & { requestId?: string }, response: express.Response, next: express.NextFunction) => {
+    request.requestId = randomUUID();
+    response.setHeader('request-id', request.requestId);
+    next();
+  });
+  app.use(express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
+  // body-parser errors (malformed JSON, too large) happen before Nest's filters: answer them in the same shape
+  app.use((error: unknown, request: express.Request, response: express.Response, next: express.NextFunction) => {
+    if (!error) return next();
+    const { status, body } = toResponse(error, request);
+    response.status(status).json(body);
+  });
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(title)
+      .setDescription('Bulwark: event-sourced MFA and identity protection. Every route except /health and /docs needs `Authorization: Bearer <key>` of the right role.')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  document.security = [{ bearer: [] }];
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+}
+
+/** Starts a service (or the embedded whole) on the configured port, and says where the keys are. */
+export async function startHttp(rootModule: Type<unknown> | ReturnType<typeof Object>, config: BulwarkConfig, title: string): Promise<INestApplication> {
+  const credentials = loadCredentials(config);
+  const app = await NestFactory.create(rootModule as Type<unknown>, { bodyParser: false, logger: ['error', 'warn'] });
+  configureHttp(app, title);
+  app.enableShutdownHooks();
+  await app.listen(config.port, config.host);
+  const url = `http://127.0.0.1:${config.port}`;
+  console.log(`[bulwark] ${title} listening on ${url} (store: ${config.eventStoreConnectionString ? 'EventStoreDB' : `SQLite in ${config.dataDir}`}, delivery: ${config.delivery})`);
+  if (credentials.file) {
+    console.log(`[bulwark] role keys (admin, analyst, siem, app) are in ${credentials.file}${credentials.created ? ' (created now)' : ''}`);
+  }
+  console.log(`[bulwark] API docs: ${url}/docs`);
+  return app;
+}

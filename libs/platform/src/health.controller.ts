@@ -1,0 +1,61 @@
+import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EVENT_STORE, EventStore } from '@bulwark/event-store';
+import type { Response } from 'express';
+import { Kafka } from 'kafkajs';
+import { Public } from './auth';
+import { BULWARK_CONFIG, KAFKA } from './tokens';
+import { BulwarkConfig } from './config';
+import { ConsumerHost } from './projection-host';
+
+@ApiTags('health')
+@Controller()
+export class HealthController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(BULWARK_CONFIG) private readonly config: BulwarkConfig,
+    private readonly consumers: ConsumerHost,
+    @Optional() @Inject(KAFKA) private readonly kafka: Kafka | null,
+  ) {}
+
+  @Public()
+  @Get('health')
+  @ApiOperation({ summary: 'Liveness of the event store, Kafka (when configured) and every consumer' })
+  async health(@Res() response: Response): Promise<void> {
+    const store = await this.check(async () => ({ kind: this.store.kind, headPosition: await this.store.headPosition() }));
+    const kafka = this.kafka ? await this.check(() => this.kafkaStatus(this.kafka!)) : { status: 'notConfigured' };
+    const consumers = this.consumers.statuses();
+    const healthy = store.status === 'up' && kafka.status !== 'down' && consumers.every((consumer) => consumer.status !== 'failed');
+    response.status(healthy ? 200 : 503).json({
+      status: healthy ? 'ok' : 'degraded',
+      service: this.config.serviceName,
+      delivery: this.config.delivery,
+      store,
+      kafka,
+      consumers,
+    });
+  }
+
+  private async check<T extends object>(probe: () => Promise<T>): Promise<{ status: 'up' | 'down' } & Partial<T> & { error?: string }> {
+    try {
+      const details = await Promise.race([
+        probe(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out after 3 s')), 3000)),
+      ]);
+      return { status: 'up', ...details };
+    } catch (error) {
+      return { status: 'down', error: error instanceof Error ? error.message : String(error) } as never;
+    }
+  }
+
+  private async kafkaStatus(kafka: Kafka) {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const cluster = await admin.describeCluster();
+      return { brokers: cluster.brokers.length };
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}

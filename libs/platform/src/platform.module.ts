@@ -1,0 +1,87 @@
+import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { eventRegistry } from '@bulwark/contracts';
+import { createEventStore, EVENT_STORE, EventStore, openReadDatabase } from '@bulwark/event-store';
+import { EVENT_FEED, InProcessEventFeed, KafkaEventFeed } from '@bulwark/messaging';
+import Database from 'better-sqlite3';
+import { Kafka, logLevel } from 'kafkajs';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { RoleGuard } from './auth';
+import { CLOCK, Clock, systemClock } from './clock';
+import { BulwarkConfig } from './config';
+import { KeyRing, loadCredentials, loadDataKey } from './credentials';
+import { AllErrorsFilter } from './errors';
+import { HealthController } from './health.controller';
+import { ConsumerHost, READ_DB } from './projection-host';
+import { SealedBox } from './sealed-box';
+import { BULWARK_CONFIG, KAFKA, SEALED_BOX } from './tokens';
+
+export type PlatformOptions = { config: BulwarkConfig; clock?: Clock };
+
+export function kafkaClient(config: BulwarkConfig): Kafka | null {
+  if (!config.kafkaBrokers) return null;
+  return new Kafka({ clientId: `bulwark-${config.serviceName}`, brokers: config.kafkaBrokers, logLevel: logLevel.WARN, retry: { retries: 8 } });
+}
+
+/** Everything a service stands on: config, keys, clock, event store, read database, feed, auth and errors. */
+@Global()
+@Module({})
+export class PlatformModule implements BeforeApplicationShutdown, OnApplicationShutdown {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_DB) private readonly db: Database.Database,
+    private readonly consumers: ConsumerHost,
+  ) {}
+
+  static forRoot({ config, clock = systemClock }: PlatformOptions): DynamicModule {
+    const credentials = loadCredentials(config);
+    const kafka = kafkaClient(config);
+    const providers: Provider[] = [
+      { provide: BULWARK_CONFIG, useValue: config },
+      { provide: CLOCK, useValue: clock },
+      { provide: KeyRing, useValue: new KeyRing(credentials.keys) },
+      { provide: SEALED_BOX, useFactory: () => new SealedBox(loadDataKey(config)) },
+      { provide: KAFKA, useValue: kafka },
+      {
+        provide: EVENT_STORE,
+        useFactory: () => createEventStore({ dataDir: config.dataDir, connectionString: config.eventStoreConnectionString ?? undefined }),
+      },
+      {
+        provide: READ_DB,
+        useFactory: () => {
+          mkdirSync(config.dataDir, { recursive: true });
+          return openReadDatabase(path.join(config.dataDir, `${config.serviceName}.read.db`));
+        },
+      },
+      {
+        provide: EVENT_FEED,
+        inject: [EVENT_STORE],
+        useFactory: (store: EventStore) =>
+          config.delivery === 'kafka' && kafka
+            ? new KafkaEventFeed(kafka, store, eventRegistry, `bulwark.${config.serviceName}`)
+            : new InProcessEventFeed(store),
+      },
+      ConsumerHost,
+      { provide: APP_GUARD, useClass: RoleGuard },
+      { provide: APP_FILTER, useClass: AllErrorsFilter },
+    ];
+    return {
+      module: PlatformModule,
+      imports: [CqrsModule.forRoot()],
+      controllers: [HealthController],
+      providers,
+      exports: providers.filter((provider) => !('provide' in provider && (provider.provide === APP_GUARD || provider.provide === APP_FILTER))),
+    };
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumers.stopAll();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+    this.db.close();
+  }
+}

@@ -1,0 +1,51 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { EVENT_FEED, EventFeed, FeedSubscription } from '@bulwark/messaging';
+import { EventConsumer, Projection, ProjectionRunner } from '@bulwark/event-store';
+import Database from 'better-sqlite3';
+
+export const READ_DB = Symbol('READ_DB');
+
+/**
+ * Runs the consumers of this process (projections and reactions) on the configured feed. Services register
+ * theirs while their module initialises; all start together once the application has bootstrapped.
+ */
+@Injectable()
+export class ConsumerHost implements OnApplicationBootstrap {
+  private readonly consumers = new Map<string, EventConsumer>();
+  private readonly running = new Map<string, FeedSubscription>();
+  private started = false;
+
+  constructor(@Inject(READ_DB) private readonly db: Database.Database, @Inject(EVENT_FEED) private readonly feed: EventFeed) {}
+
+  registerProjection(projection: Projection): ProjectionRunner {
+    const runner = new ProjectionRunner(this.db, projection);
+    this.register(runner);
+    return runner;
+  }
+
+  register(consumer: EventConsumer): void {
+    if (this.consumers.has(consumer.name)) throw new Error(`consumer ${consumer.name} registered twice`);
+    if (this.started) throw new Error(`consumer ${consumer.name} registered after start`);
+    this.consumers.set(consumer.name, consumer);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.started = true;
+    for (const [name, consumer] of this.consumers) this.running.set(name, await this.feed.start(consumer));
+  }
+
+  /** Waits until every consumer (or the named one) has handled all events committed before the call. */
+  async catchUp(name?: string, timeoutMs = 10_000): Promise<void> {
+    const targets = name ? [this.running.get(name)] : [...this.running.values()];
+    await Promise.all(targets.map((subscription) => subscription?.catchUp(timeoutMs)));
+  }
+
+  statuses() {
+    return [...this.running.values()].map((subscription) => subscription.status());
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running.values()].map((subscription) => subscription.stop()));
+    this.running.clear();
+  }
+}
