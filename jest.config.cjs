@@ -1,7 +1,7 @@
 const { swcOptions, paths } = require('./tools/swc-options.cjs');
 
 // NestJS 12 and a few of its dependencies ship ES modules only: let SWC transform them too.
-const esmPackages = ['@nestjs', 'file-type', 'load-esm', 'uid', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', '@borewit'];
+const esmPackages = ['@nestjs', '@scure', '@noble', 'file-type', 'load-esm', 'uid', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', '@borewit'];
 const moduleNameMapper = Object.fromEntries(
   Object.entries(paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
 );

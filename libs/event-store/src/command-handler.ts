@@ -39,10 +39,44 @@ export function fold<Event extends DomainEvent, State>(decider: Pick<Decider<unk
 }
 
 /**
+ * Commands on one stream in this process take turns, so parallel requests do not burn their retries racing
+ * each other; the expected revision still decides between processes.
+ */
+const streamTurns = new WeakMap<EventStore, Map<string, Promise<unknown>>>();
+
+async function inTurn<T>(store: EventStore, streamId: string, work: () => Promise<T>): Promise<T> {
+  let turns = streamTurns.get(store);
+  if (!turns) streamTurns.set(store, (turns = new Map()));
+  const previous = turns.get(streamId) ?? Promise.resolve();
+  const current = previous.then(work, work);
+  const settled = current.then(
+    () => undefined,
+    () => undefined,
+  );
+  turns.set(streamId, settled);
+  try {
+    return await current;
+  } finally {
+    if (turns.get(streamId) === settled) turns.delete(streamId);
+  }
+}
+
+/**
  * Reads the stream, folds it, decides, and appends with the expected revision; on a conflict it starts over,
  * a bounded number of times. A decision that appends nothing returns without writing.
  */
-export async function handleCommand<Command, Event extends DomainEvent, State>(
+export function handleCommand<Command, Event extends DomainEvent, State>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<Command, Event, State>,
+  command: Command | ((state: State) => Command),
+  context: CommandContext,
+  options: { maxAttempts?: number } = {},
+): Promise<HandledCommand<Event, State>> {
+  return inTurn(store, streamId, () => decideAndAppend(store, streamId, decider, command, context, options));
+}
+
+async function decideAndAppend<Command, Event extends DomainEvent, State>(
   store: EventStore,
   streamId: string,
   decider: Decider<Command, Event, State>,

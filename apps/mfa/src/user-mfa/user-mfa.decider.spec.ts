@@ -1,0 +1,168 @@
+import { UserMfaEvent } from '@bulwark/contracts';
+import { deciderSpecification } from '@bulwark/testing';
+import { LockoutPolicy } from '../lockout-settings/lockout-settings.decider';
+import { UserMfaCommand, userMfaDecider } from './user-mfa.decider';
+
+const spec = deciderSpecification<UserMfaCommand, UserMfaEvent, ReturnType<typeof userMfaDecider.initialState>>(userMfaDecider);
+
+const userId = 'alice';
+const at = (time: string) => `2026-11-21T${time}.000Z`;
+const secret = { keyId: 'k', iv: 'iv', tag: 'tag', ciphertext: 'c' };
+const policy: LockoutPolicy = { denialsBeforeLockout: 3, counterResetMinutes: 10, autoUnlockMinutes: 15, version: 2 };
+
+const added: UserMfaEvent = {
+  type: 'AuthenticatorAppAdded',
+  data: { userId, methodId: 'm1', secret, algorithm: 'SHA1', digits: 6, period: 30, displayName: null, at: at('09:00:00') },
+};
+const registered: UserMfaEvent = {
+  type: 'MethodRegistered',
+  data: { userId, methodId: 'm1', methodType: 'softwareOath', displayName: null, timeStep: 100, at: at('09:00:10') },
+};
+const attempt = (challengeId: string, time: string) => ({ userId, challengeId, methodId: 'm1', clientIp: '203.0.113.7', userAgent: null, appId: null, at: at(time) });
+const issued = (challengeId: string, time: string, expires = '10:30:00'): UserMfaEvent => ({
+  type: 'MfaChallengeIssued',
+  data: { ...attempt(challengeId, time), methodType: 'softwareOath', expiresAt: at(expires) },
+});
+const denied = (challengeId: string, time: string, reason: 'wrongCode' | 'replayedCode' | 'lockedOut' | 'expired' | 'fraudReported' = 'wrongCode', endsChallenge = false): UserMfaEvent => ({
+  type: 'MfaDenied',
+  data: { ...attempt(challengeId, time), reason, endsChallenge },
+});
+const approved = (challengeId: string, time: string, timeStep: number, sessionId = 's1'): UserMfaEvent => ({
+  type: 'MfaApproved',
+  data: { ...attempt(challengeId, time), timeStep, sessionId },
+});
+const lockedOut = (time: string, until: string | null, causedBy: string[]): UserMfaEvent => ({
+  type: 'AccountLockedOut',
+  data: { userId, lockedUntil: until === null ? null : at(until), causedBy, settingsVersion: 2, at: at(time) },
+});
+const verify = (challengeId: string, codeMatched: number | null, time: string, withPolicy = policy): UserMfaCommand => ({
+  type: 'VerifyChallenge',
+  data: { userId, challengeId, codeMatched, sessionId: 's1', policy: withPolicy, now: at(time) },
+});
+const issue = (challengeId: string, time: string): UserMfaCommand => ({
+  type: 'IssueChallenge',
+  data: { userId, challengeId, clientIp: '203.0.113.7', userAgent: null, appId: null, lifetimeSeconds: 1800, now: at(time) },
+});
+
+describe('user MFA decider', () => {
+  describe('with a pending authenticator app', () => {
+    const given = [added];
+
+    it('registers the method with the time step of the activation code', () => {
+      spec.given(given).when({ type: 'ActivateAuthenticatorApp', data: { userId, methodId: 'm1', codeMatched: 100, now: at('09:00:10') } }).then([registered]);
+    });
+
+    it('refuses a wrong activation code without recording anything', () => {
+      spec.given(given).when({ type: 'ActivateAuthenticatorApp', data: { userId, methodId: 'm1', codeMatched: null, now: at('09:00:10') } }).thenThrows('INVALID_CODE');
+    });
+
+    it('refuses to activate a method it does not have', () => {
+      spec.given(given).when({ type: 'ActivateAuthenticatorApp', data: { userId, methodId: 'nope', codeMatched: 1, now: at('09:00:10') } }).thenThrows('METHOD_NOT_FOUND');
+    });
+
+    it('cannot issue a challenge before any method is active', () => {
+      spec.given(given).when(issue('c1', '10:00:00')).thenThrows('NO_ACTIVE_METHOD');
+    });
+  });
+
+  describe('with no MFA stream at all', () => {
+    it('does not know the user', () => {
+      spec.given([]).when(issue('c1', '10:00:00')).thenThrows('USER_NOT_FOUND');
+    });
+  });
+
+  describe('with an active authenticator app', () => {
+    const given = [added, registered];
+
+    it('refuses a second activation', () => {
+      spec.given(given).when({ type: 'ActivateAuthenticatorApp', data: { userId, methodId: 'm1', codeMatched: 101, now: at('09:01:00') } }).thenThrows('METHOD_ALREADY_ACTIVE');
+    });
+
+    it('issues a challenge on the active method that expires after its lifetime', () => {
+      spec.given(given).when(issue('c1', '10:00:00')).then([issued('c1', '10:00:00', '10:30:00')]);
+    });
+
+    it('approves a fresh code', () => {
+      spec.given([...given, issued('c1', '10:00:00')]).when(verify('c1', 101, '10:00:05')).then([approved('c1', '10:00:05', 101)]);
+    });
+
+    it('denies the activation code as a replay', () => {
+      spec.given([...given, issued('c1', '10:00:00')]).when(verify('c1', 100, '10:00:05')).then([denied('c1', '10:00:05', 'replayedCode')]);
+    });
+
+    it('denies a code that already approved once', () => {
+      spec
+        .given([...given, issued('c1', '10:00:00'), approved('c1', '10:00:05', 101), issued('c2', '10:00:06')])
+        .when(verify('c2', 101, '10:00:07'))
+        .then([denied('c2', '10:00:07', 'replayedCode')]);
+    });
+
+    it('refuses to verify an approved challenge again', () => {
+      spec.given([...given, issued('c1', '10:00:00'), approved('c1', '10:00:05', 101)]).when(verify('c1', 102, '10:00:35')).thenThrows('CHALLENGE_FINISHED');
+    });
+
+    it('refuses an unknown challenge', () => {
+      spec.given(given).when(verify('zz', 101, '10:00:05')).thenThrows('CHALLENGE_NOT_FOUND');
+    });
+
+    it('denies an expired challenge and ends it', () => {
+      const expired = [...given, issued('c1', '10:00:00', '10:05:00')];
+      spec.given(expired).when(verify('c1', 101, '10:05:00')).then([denied('c1', '10:05:00', 'expired', true)]);
+      spec.given([...expired, denied('c1', '10:05:00', 'expired', true)]).when(verify('c1', 101, '10:05:01')).thenThrows('CHALLENGE_FINISHED');
+    });
+
+    it('records a report of suspicious activity as a fraud denial that ends the challenge', () => {
+      spec
+        .given([...given, issued('c1', '10:00:00')])
+        .when({ type: 'ReportSuspiciousActivity', data: { userId, challengeId: 'c1', now: at('10:00:09') } })
+        .then([denied('c1', '10:00:09', 'fraudReported', true), { type: 'SuspiciousActivityReported', data: attempt('c1', '10:00:09') }]);
+    });
+  });
+
+  describe('with 2 recent denials and a threshold of 3', () => {
+    const given = [added, registered, issued('c1', '10:00:00'), denied('c1', '10:00:10'), issued('c2', '10:00:20'), denied('c2', '10:00:30'), issued('c3', '10:00:40')];
+
+    it('locks out on the third wrong code, in the same decision, naming the denials and the policy version', () => {
+      spec.given(given).when(verify('c3', null, '10:00:50')).then([denied('c3', '10:00:50'), lockedOut('10:00:50', '10:15:50', ['c1', 'c2', 'c3'])]);
+    });
+
+    it('locks until an admin unlocks when automatic unlock is 0', () => {
+      const adminOnly = { ...policy, autoUnlockMinutes: 0 };
+      spec.given(given).when(verify('c3', null, '10:00:50', adminOnly)).then([denied('c3', '10:00:50'), lockedOut('10:00:50', null, ['c1', 'c2', 'c3'])]);
+    });
+
+    it('still approves a fresh code, and the approval clears the counter', () => {
+      spec.given(given).when(verify('c3', 101, '10:00:50')).then([approved('c3', '10:00:50', 101)]);
+      spec.given([...given, approved('c3', '10:00:50', 101), issued('c4', '10:01:00')]).when(verify('c4', null, '10:01:10')).then([denied('c4', '10:01:10')]);
+    });
+
+    it('does not count denials older than the counter reset', () => {
+      spec.given(given).when(verify('c3', null, '10:10:20')).then([denied('c3', '10:10:20')]);
+    });
+  });
+
+  describe('when locked out until 10:15:50', () => {
+    const given = [
+      added,
+      registered,
+      issued('c1', '10:00:00'),
+      denied('c1', '10:00:10'),
+      denied('c1', '10:00:20'),
+      denied('c1', '10:00:30'),
+      lockedOut('10:00:30', '10:15:50', ['c1', 'c1', 'c1']),
+    ];
+
+    it('denies even a correct code as lockedOut and leaves the challenge open', () => {
+      spec.given(given).when(verify('c1', 101, '10:01:00')).then([denied('c1', '10:01:00', 'lockedOut')]);
+    });
+
+    it('refuses a new challenge as it is issued', () => {
+      spec.given(given).when(issue('c9', '10:02:00')).then([issued('c9', '10:02:00', '10:32:00'), denied('c9', '10:02:00', 'lockedOut', true)]);
+    });
+
+    it('approves a correct code once the lock has expired, with a fresh counter', () => {
+      spec.given(given).when(verify('c1', 101, '10:15:50')).then([approved('c1', '10:15:50', 101)]);
+      spec.given(given).when(verify('c1', null, '10:16:00')).then([denied('c1', '10:16:00')]);
+    });
+  });
+});
