@@ -60,10 +60,17 @@ export async function startEmbedded(options: { dataDir?: string; clock?: ManualC
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const as = (role: Role | null): HttpClient => {
     const request = async (method: string, route: string, body: string | undefined, headers: Record<string, string> = {}): Promise<Reply> => {
+      const withBody = body !== undefined && method !== 'GET' && method !== 'HEAD';
       const response = await fetch(url + route, {
         method,
-        headers: { ...(role ? { authorization: `Bearer ${keys[role]}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-        body,
+        // no keep-alive: a closed app leaves no client sockets behind to hold Jest open
+        headers: {
+          connection: 'close',
+          ...(role ? { authorization: `Bearer ${keys[role]}` } : {}),
+          ...(withBody ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        body: withBody ? body : undefined,
       });
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : undefined };
