@@ -37,14 +37,17 @@ export class HealthController {
   }
 
   private async check<T extends object>(probe: () => Promise<T>): Promise<{ status: 'up' | 'down' } & Partial<T> & { error?: string }> {
+    let timer: NodeJS.Timeout | undefined;
     try {
       const details = await Promise.race([
         probe(),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out after 3 s')), 3000)),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out after 3 s')), 3000))),
       ]);
       return { status: 'up', ...details };
     } catch (error) {
       return { status: 'down', error: error instanceof Error ? error.message : String(error) } as never;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
