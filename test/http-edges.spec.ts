@@ -7,7 +7,7 @@ describe('the HTTP edge', () => {
 
   beforeAll(async () => {
     bulwark = await startEmbedded();
-    const document = await (await fetch(`${bulwark.url}/docs/openapi.json`, { headers: { connection: 'close' } })).json();
+    const document = (await (await fetch(`${bulwark.url}/docs/openapi.json`, { headers: { connection: "close" } })).json()) as { paths: Record<string, Record<string, unknown>> };
     routes = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([route, methods]) =>
       Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path: route.replace(/\{[^}]+\}/g, 'x1') })),
     );

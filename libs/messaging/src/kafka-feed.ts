@@ -17,13 +17,14 @@ export class KafkaEventFeed implements EventFeed {
     private readonly store: EventStore,
     private readonly registry: EventRegistry,
     private readonly groupPrefix: string,
+    private readonly topic: string = EVENTS_TOPIC,
     private readonly onFailure?: (name: string, error: Error) => void,
   ) {}
 
   async start(consumer: EventConsumer): Promise<FeedSubscription> {
-    await ensureTopic(this.kafka, EVENTS_TOPIC, 3);
+    await ensureTopic(this.kafka, this.topic, 3);
     const kafkaConsumer = this.kafka.consumer({ groupId: `${this.groupPrefix}.${consumer.name}`, allowAutoTopicCreation: false });
-    const subscription = new KafkaSubscription(consumer, kafkaConsumer, this.store, this.registry, this.onFailure);
+    const subscription = new KafkaSubscription(consumer, kafkaConsumer, this.topic, this.store, this.registry, this.onFailure);
     await subscription.start();
     return subscription;
   }
@@ -36,6 +37,7 @@ class KafkaSubscription implements FeedSubscription {
   constructor(
     private readonly consumer: EventConsumer,
     private readonly kafkaConsumer: Consumer,
+    private readonly topic: string,
     private readonly store: EventStore,
     private readonly registry: EventRegistry,
     private readonly onFailure?: (name: string, error: Error) => void,
@@ -46,7 +48,7 @@ class KafkaSubscription implements FeedSubscription {
   async start(): Promise<void> {
     this.state.position = await this.consumer.loadCheckpoint();
     await this.kafkaConsumer.connect();
-    await this.kafkaConsumer.subscribe({ topic: EVENTS_TOPIC, fromBeginning: true });
+    await this.kafkaConsumer.subscribe({ topic: this.topic, fromBeginning: true });
     this.kafkaConsumer.on(this.kafkaConsumer.events.CRASH, ({ payload }) => this.fail(payload.error));
     await this.kafkaConsumer.run({
       autoCommit: false,

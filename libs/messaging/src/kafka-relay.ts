@@ -1,6 +1,6 @@
 import { EVENTS_TOPIC, EventRegistry, RecordedEvent } from '@bulwark/contracts';
 import { EventConsumer, EventStore, StoreSubscription } from '@bulwark/event-store';
-import { Kafka, Producer } from 'kafkajs';
+import { Kafka, Partitioners, Producer } from 'kafkajs';
 import { encodeEvent } from './kafka-codec';
 
 export const RELAY_CHECKPOINT = 'kafka-relay';
@@ -28,7 +28,15 @@ export class KafkaRelay implements EventConsumer {
 
   async start(): Promise<StoreSubscription> {
     await ensureTopic(this.kafka, this.topic, this.options.partitions ?? 3);
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // the Java client's murmur2 partitioning, so keys land where other Kafka clients expect them
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // an unacknowledged batch is retried, never skipped: the checkpoint waits for it
+      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 },
+    });
     await this.producer.connect();
     this.subscription = new StoreSubscription(this.store, this, { batchSize: 1000, onFailure: this.options.onFailure }).start();
     return this.subscription;

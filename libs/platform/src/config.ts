@@ -1,3 +1,4 @@
+import { EVENTS_TOPIC } from '@bulwark/contracts';
 import path from 'node:path';
 
 export const ROLES = ['admin', 'analyst', 'siem', 'app'] as const;
@@ -12,6 +13,8 @@ export type BulwarkConfig = {
   /** set: the Kafka relay runs, and consumers read from Kafka when delivery is 'kafka' */
   kafkaBrokers: string[] | null;
   delivery: 'in-process' | 'kafka';
+  /** the topic of committed domain events (one per event store) */
+  eventsTopic: string;
   /** keys given in the environment; missing roles come from credentials.json */
   keysFromEnv: Partial<Record<Role, string>>;
   encryptionKeyFromEnv: string | null;
@@ -43,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, serviceName: string): Bulwark
     eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING || null,
     kafkaBrokers: brokers.length ? brokers : null,
     delivery,
+    eventsTopic: env.BULWARK_EVENTS_TOPIC || EVENTS_TOPIC,
     keysFromEnv,
     encryptionKeyFromEnv: env.BULWARK_ENCRYPTION_KEY || null,
     serviceName,

@@ -22,7 +22,7 @@ export type PlatformOptions = { config: BulwarkConfig; clock?: Clock };
 
 export function kafkaClient(config: BulwarkConfig): Kafka | null {
   if (!config.kafkaBrokers) return null;
-  return new Kafka({ clientId: `bulwark-${config.serviceName}`, brokers: config.kafkaBrokers, logLevel: logLevel.WARN, retry: { retries: 8 } });
+  return new Kafka({ clientId: `bulwark-${config.serviceName}`, brokers: config.kafkaBrokers, logLevel: logLevel.WARN });
 }
 
 /** Everything a service stands on: config, keys, clock, event store, read database, feed, auth and errors. */
@@ -60,7 +60,7 @@ export class PlatformModule implements BeforeApplicationShutdown, OnApplicationS
         inject: [EVENT_STORE],
         useFactory: (store: EventStore) =>
           config.delivery === 'kafka' && kafka
-            ? new KafkaEventFeed(kafka, store, eventRegistry, `bulwark.${config.serviceName}`)
+            ? new KafkaEventFeed(kafka, store, eventRegistry, `bulwark.${config.serviceName}`, config.eventsTopic)
             : new InProcessEventFeed(store),
       },
       ConsumerHost,

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, 
 import { eventRegistry } from '@bulwark/contracts';
 import { EVENT_STORE, EventStore, SubscriptionState } from '@bulwark/event-store';
 import { KafkaRelay } from '@bulwark/messaging';
-import { KAFKA } from '@bulwark/platform';
+import { BULWARK_CONFIG, BulwarkConfig, KAFKA } from '@bulwark/platform';
 import { Kafka } from 'kafkajs';
 
 /** Runs the relay from the event store to Kafka when Kafka is configured; in the embedded default there is none. */
@@ -11,11 +11,15 @@ export class KafkaRelayService implements OnApplicationBootstrap, BeforeApplicat
   private relay: KafkaRelay | null = null;
   private subscription: { status(): SubscriptionState } | null = null;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Optional() @Inject(KAFKA) private readonly kafka: Kafka | null) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(BULWARK_CONFIG) private readonly config: BulwarkConfig,
+    @Optional() @Inject(KAFKA) private readonly kafka: Kafka | null,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.kafka) return;
-    this.relay = new KafkaRelay(this.kafka, this.store, eventRegistry);
+    this.relay = new KafkaRelay(this.kafka, this.store, eventRegistry, { topic: this.config.eventsTopic });
     this.subscription = await this.relay.start();
   }
 
