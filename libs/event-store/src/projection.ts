@@ -87,3 +87,27 @@ export class ProjectionRunner implements EventConsumer {
     })();
   }
 }
+
+/**
+ * Rebuilds a projection from position 0: forgets its rows, then replays every committed event in order.
+ * Run it while the service is stopped (its running subscription keeps its position in memory).
+ */
+export async function rebuildProjection(
+  store: { readAll(options: { after: number; maxCount: number }): Promise<RecordedEvent[]> },
+  db: Database.Database,
+  projection: Projection,
+  batchSize = 1000,
+): Promise<{ events: number; position: number }> {
+  const runner = new ProjectionRunner(db, projection);
+  runner.reset();
+  let position = 0;
+  let events = 0;
+  for (;;) {
+    const batch = await store.readAll({ after: position, maxCount: batchSize });
+    if (!batch.length) break;
+    runner.applyBatch(batch);
+    position = batch[batch.length - 1]!.position;
+    events += batch.length;
+  }
+  return { events, position };
+}

@@ -1,0 +1,15 @@
+import { Projection } from '@bulwark/event-store';
+import { lockoutsProjection } from '../../identity-protection/src/projections/lockouts.projection';
+import { riskProjection } from '../../identity-protection/src/projections/risk.projection';
+import { challengeRoutesProjection } from '../../mfa/src/projections/challenge-routes.projection';
+import { sessionsProjection } from '../../sessions/src/projections/sessions.projection';
+import { signInsProjection } from '../../sign-in-logs/src/projections/sign-ins.projection';
+
+/** Every projection of every service, by the service that owns it (for the rebuild command). */
+export const projectionsByService: Record<string, Projection[]> = {
+  mfa: [challengeRoutesProjection],
+  'identity-protection': [riskProjection, lockoutsProjection],
+  'sign-in-logs': [signInsProjection],
+  sessions: [sessionsProjection],
+  'siem-export': [],
+};
