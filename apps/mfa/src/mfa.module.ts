@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ChangeLockoutSettingsController } from './lockout-settings/change-lockout-settings/change-lockout-settings.controller';
+import { ChangeLockoutSettingsHandler } from './lockout-settings/change-lockout-settings/change-lockout-settings.handler';
 import { ActivateAuthenticatorAppController } from './user-mfa/activate-authenticator-app/activate-authenticator-app.controller';
 import { ActivateAuthenticatorAppHandler } from './user-mfa/activate-authenticator-app/activate-authenticator-app.handler';
 import { ChallengeRouter } from './user-mfa/challenge-router';
@@ -8,6 +9,7 @@ import { IssueChallengeHandler } from './user-mfa/issue-challenge/issue-challeng
 import { RegisterAuthenticatorAppController } from './user-mfa/register-authenticator-app/register-authenticator-app.controller';
 import { RegisterAuthenticatorAppHandler } from './user-mfa/register-authenticator-app/register-authenticator-app.handler';
 import { ReportSuspiciousActivityController } from './user-mfa/report-suspicious-activity/report-suspicious-activity.controller';
+import { ReportSuspiciousActivityHandler } from './user-mfa/report-suspicious-activity/report-suspicious-activity.handler';
 import { UserMfaStreams } from './user-mfa/user-mfa.streams';
 import { VerifyChallengeController } from './user-mfa/verify-challenge/verify-challenge.controller';
 import { VerifyChallengeHandler } from './user-mfa/verify-challenge/verify-challenge.handler';
@@ -29,6 +31,8 @@ import { VerifyChallengeHandler } from './user-mfa/verify-challenge/verify-chall
     ActivateAuthenticatorAppHandler,
     IssueChallengeHandler,
     VerifyChallengeHandler,
+    ReportSuspiciousActivityHandler,
+    ChangeLockoutSettingsHandler,
   ],
 })
 export class MfaModule {}

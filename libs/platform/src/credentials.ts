@@ -10,6 +10,16 @@ export type Credentials = { keys: Record<Role, string>; file: string | null; cre
  * with a random key per role (mode 0600). The keys themselves are never printed.
  */
 export function loadCredentials(config: BulwarkConfig): Credentials {
+  const key = `${config.dataDir}\u0000${JSON.stringify(config.keysFromEnv)}`;
+  const loaded = loaded_.get(key) ?? readOrCreate(config);
+  loaded_.set(key, { ...loaded, created: false });
+  return loaded;
+}
+
+// one process reads (and, the first time, creates) the file once, and says once that it created it
+const loaded_ = new Map<string, Credentials>();
+
+function readOrCreate(config: BulwarkConfig): Credentials {
   const missing = ROLES.filter((role) => !config.keysFromEnv[role]);
   if (!missing.length) return { keys: config.keysFromEnv as Record<Role, string>, file: null, created: false };
   mkdirSync(config.dataDir, { recursive: true });

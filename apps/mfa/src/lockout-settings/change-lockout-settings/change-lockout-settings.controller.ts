@@ -1,11 +1,11 @@
-import { Body, Controller, Get, HttpCode, Inject, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Put } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { streams } from '@bulwark/contracts';
-import { EVENT_STORE, EventStore, handleCommand } from '@bulwark/event-store';
-import { ApiZodBody, CLOCK, Caller, Clock, RequestContext, Roles, zodBody } from '@bulwark/platform';
+import { ApiZodBody, Caller, RequestContext, Roles, zodBody } from '@bulwark/platform';
 import { z } from 'zod';
 import { UserMfaStreams } from '../../user-mfa/user-mfa.streams';
-import { LockoutPolicy, lockoutSettingsDecider } from '../lockout-settings.decider';
+import { LockoutPolicy } from '../lockout-settings.decider';
+import { ChangeLockoutSettingsCommand } from './change-lockout-settings.handler';
 
 const body = z.strictObject({
   denialsBeforeLockout: z.number().int().min(1).max(1000),
@@ -16,11 +16,7 @@ const body = z.strictObject({
 @ApiTags('settings')
 @Controller('v1/settings/lockout')
 export class ChangeLockoutSettingsController {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly streams: UserMfaStreams,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  constructor(private readonly commands: CommandBus, private readonly streams: UserMfaStreams) {}
 
   @Get()
   @Roles('admin')
@@ -34,15 +30,7 @@ export class ChangeLockoutSettingsController {
   @Roles('admin')
   @ApiZodBody(body)
   @ApiOperation({ summary: 'Set denials before lockout, minutes until the counter resets, minutes until automatic unlock (0: only an admin unlocks)' })
-  async change(@Body(zodBody(body)) request: z.infer<typeof body>, @Caller() caller: RequestContext): Promise<LockoutPolicy> {
-    const now = this.clock.now();
-    const { state } = await handleCommand(
-      this.store,
-      streams.lockoutSettings,
-      lockoutSettingsDecider,
-      { type: 'ChangeLockoutSettings', data: { ...request, now: now.toISOString() } },
-      { ...caller, now },
-    );
-    return state;
+  change(@Body(zodBody(body)) request: z.infer<typeof body>, @Caller() caller: RequestContext): Promise<LockoutPolicy> {
+    return this.commands.execute(new ChangeLockoutSettingsCommand(request, caller));
   }
 }

@@ -43,7 +43,7 @@ export class IssueChallengeHandler implements ICommandHandler<IssueChallengeComm
           now: now.toISOString(),
         },
       },
-      { ...caller, correlationId: caller.correlationId, now },
+      { ...caller, now },
     );
     const issued = events.find((event) => event.type === 'MfaChallengeIssued');
     const denied = events.find((event) => event.type === 'MfaDenied');

@@ -1,0 +1,25 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CLOCK, Clock, RequestContext } from '@bulwark/platform';
+import { ChallengeRouter } from '../challenge-router';
+import { UserMfaStreams } from '../user-mfa.streams';
+
+export type SuspiciousActivityReport = { status: 'denied'; reason: 'fraudReported' };
+
+export class ReportSuspiciousActivityCommand extends Command<SuspiciousActivityReport> {
+  constructor(readonly challengeId: string, readonly caller: RequestContext) {
+    super();
+  }
+}
+
+@CommandHandler(ReportSuspiciousActivityCommand)
+export class ReportSuspiciousActivityHandler implements ICommandHandler<ReportSuspiciousActivityCommand> {
+  constructor(private readonly streams: UserMfaStreams, private readonly router: ChallengeRouter, @Inject(CLOCK) private readonly clock: Clock) {}
+
+  async execute({ challengeId, caller }: ReportSuspiciousActivityCommand): Promise<SuspiciousActivityReport> {
+    const userId = await this.router.userOf(challengeId);
+    const now = this.clock.now();
+    await this.streams.execute(userId, { type: 'ReportSuspiciousActivity', data: { userId, challengeId, now: now.toISOString() } }, { ...caller, now });
+    return { status: 'denied', reason: 'fraudReported' };
+  }
+}
