@@ -71,43 +71,33 @@ export function handleCommand<Command, Event extends DomainEvent, State>(
   decider: Decider<Command, Event, State>,
   command: Command | ((state: State) => Command),
   context: CommandContext,
-  options: { maxAttempts?: number } = {},
+  { maxAttempts = 20 }: { maxAttempts?: number } = {},
 ): Promise<HandledCommand<Event, State>> {
-  return inTurn(store, streamId, () => decideAndAppend(store, streamId, decider, command, context, options));
-}
-
-async function decideAndAppend<Command, Event extends DomainEvent, State>(
-  store: EventStore,
-  streamId: string,
-  decider: Decider<Command, Event, State>,
-  command: Command | ((state: State) => Command),
-  context: CommandContext,
-  options: { maxAttempts?: number } = {},
-): Promise<HandledCommand<Event, State>> {
-  const maxAttempts = options.maxAttempts ?? 20;
-  for (let attempt = 1; ; attempt++) {
-    const stored = (await store.readStream(streamId)) as RecordedEvent<Event>[];
-    const state = fold(decider, stored);
-    const expectedRevision = stored.length ? stored[stored.length - 1]!.revision : 'no_stream';
-    const resolved = typeof command === 'function' ? (command as (state: State) => Command)(state) : command;
-    const events = decider.decide(resolved, state);
-    if (!events.length) {
-      return { events, recorded: [], state, nextExpectedRevision: stored.length - 1, position: 0 };
+  return inTurn(store, streamId, async () => {
+    for (let attempt = 1; ; attempt++) {
+      const stored = (await store.readStream(streamId)) as RecordedEvent<Event>[];
+      const state = fold(decider, stored);
+      const expectedRevision = stored.length ? stored[stored.length - 1]!.revision : 'no_stream';
+      const resolved = typeof command === 'function' ? (command as (state: State) => Command)(state) : command;
+      const events = decider.decide(resolved, state);
+      if (!events.length) {
+        return { events, recorded: [], state, nextExpectedRevision: stored.length - 1, position: 0 };
+      }
+      const recorded = envelope(events, context);
+      try {
+        const result = await store.append(streamId, recorded, { expectedRevision });
+        return {
+          events,
+          recorded,
+          state: events.reduce(decider.evolve, state),
+          nextExpectedRevision: result.nextExpectedRevision,
+          position: result.position,
+        };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxAttempts) throw error;
+        // someone appended first: decide again on the new state (jitter keeps parallel retries apart)
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+      }
     }
-    const recorded = envelope(events, context);
-    try {
-      const result = await store.append(streamId, recorded, { expectedRevision });
-      return {
-        events,
-        recorded,
-        state: events.reduce(decider.evolve, state),
-        nextExpectedRevision: result.nextExpectedRevision,
-        position: result.position,
-      };
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxAttempts) throw error;
-      // someone appended first: decide again on the new state (jitter keeps parallel retries apart)
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
-    }
-  }
+  });
 }

@@ -1,5 +1,6 @@
 import { RecordedEvent } from '@bulwark/contracts';
 import { EventStore } from './event-store.port';
+import { ConsumerProgress } from './progress';
 
 /** A consumer of the global log that keeps its own checkpoint (in the same transaction as its effects). */
 export interface EventConsumer {
@@ -19,15 +20,14 @@ export type SubscriptionState = { name: string; status: 'starting' | 'live' | 's
 export class StoreSubscription {
   private readonly abort = new AbortController();
   private running: Promise<void> | null = null;
-  private state: SubscriptionState;
-  private readonly waiters = new Set<{ position: number; resolve: () => void; reject: (error: Error) => void }>();
+  private readonly progress: ConsumerProgress;
 
   constructor(
     private readonly store: EventStore,
     private readonly consumer: EventConsumer,
     private readonly options: { batchSize?: number; idleWaitMs?: number; onFailure?: (error: Error) => void } = {},
   ) {
-    this.state = { name: consumer.name, status: 'starting', position: 0 };
+    this.progress = new ConsumerProgress(consumer.name);
   }
 
   start(): this {
@@ -36,31 +36,12 @@ export class StoreSubscription {
   }
 
   status(): SubscriptionState {
-    return { ...this.state };
+    return this.progress.snapshot();
   }
 
   /** Resolves once the consumer has handled everything committed up to `position`. */
   reached(position: number, timeoutMs = 10_000): Promise<void> {
-    if (this.state.position >= position) return Promise.resolve();
-    if (this.state.status === 'failed') return Promise.reject(new Error(`${this.consumer.name} failed: ${this.state.error}`));
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        position,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (error: Error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        reject(new Error(`${this.consumer.name} did not reach position ${position} within ${timeoutMs} ms (at ${this.state.position})`));
-      }, timeoutMs);
-      this.waiters.add(waiter);
-    });
+    return this.progress.reached(position, timeoutMs);
   }
 
   /** Resolves once the consumer has handled everything committed before this call. */
@@ -71,7 +52,7 @@ export class StoreSubscription {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.running;
-    if (this.state.status !== 'failed') this.state.status = 'stopped';
+    this.progress.mark('stopped');
   }
 
   private async loop(): Promise<void> {
@@ -79,39 +60,26 @@ export class StoreSubscription {
     const idleWaitMs = this.options.idleWaitMs ?? 500;
     try {
       let position = await this.consumer.loadCheckpoint();
-      this.advance(position);
+      this.progress.advance(position);
       while (!this.abort.signal.aborted) {
         const batch = await this.store.readAll({ after: position, maxCount: batchSize });
         if (batch.length) {
           await this.consumer.handle(batch);
           position = batch[batch.length - 1]!.position;
-          this.advance(position);
+          this.progress.advance(position);
           continue;
         }
-        this.state.status = 'live';
+        this.progress.mark('live');
         await this.store.waitForAppend(position, idleWaitMs, this.abort.signal);
       }
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
-      this.state = { ...this.state, status: 'failed', error: failure.message };
-      for (const waiter of this.waiters) waiter.reject(failure);
-      this.waiters.clear();
-      (this.options.onFailure ?? defaultFailure(this.consumer.name))(failure);
-    }
-  }
-
-  private advance(position: number): void {
-    this.state.position = position;
-    for (const waiter of this.waiters) {
-      if (waiter.position <= position) {
-        this.waiters.delete(waiter);
-        waiter.resolve();
-      }
+      if (this.progress.fail(failure)) (this.options.onFailure ?? reportFailure(this.consumer.name))(failure);
     }
   }
 }
 
-const defaultFailure = (name: string) => (error: Error) => {
-  // stopping loudly: a consumer that cannot read an event must not skip it
+/** Stopping loudly: a consumer that cannot handle an event must not skip it. */
+export const reportFailure = (name: string) => (error: Error) => {
   console.error(`[bulwark] consumer ${name} stopped: ${error.message}`);
 };

@@ -1,5 +1,5 @@
 import { EVENTS_TOPIC, EventRegistry } from '@bulwark/contracts';
-import { EventConsumer, EventStore, SubscriptionState } from '@bulwark/event-store';
+import { ConsumerProgress, EventConsumer, EventStore, reportFailure, SubscriptionState } from '@bulwark/event-store';
 import { Consumer, Kafka } from 'kafkajs';
 import { decodeEvent } from './kafka-codec';
 import { EventFeed, FeedSubscription } from './event-feed';
@@ -31,8 +31,7 @@ export class KafkaEventFeed implements EventFeed {
 }
 
 class KafkaSubscription implements FeedSubscription {
-  private state: SubscriptionState;
-  private readonly waiters = new Set<{ position: number; resolve: () => void }>();
+  private readonly progress: ConsumerProgress;
 
   constructor(
     private readonly consumer: EventConsumer,
@@ -42,11 +41,11 @@ class KafkaSubscription implements FeedSubscription {
     private readonly registry: EventRegistry,
     private readonly onFailure?: (name: string, error: Error) => void,
   ) {
-    this.state = { name: consumer.name, status: 'starting', position: 0 };
+    this.progress = new ConsumerProgress(consumer.name);
   }
 
   async start(): Promise<void> {
-    this.state.position = await this.consumer.loadCheckpoint();
+    this.progress.advance(await this.consumer.loadCheckpoint());
     await this.kafkaConsumer.connect();
     await this.kafkaConsumer.subscribe({ topic: this.topic, fromBeginning: true });
     this.kafkaConsumer.on(this.kafkaConsumer.events.CRASH, ({ payload }) => this.fail(payload.error));
@@ -61,8 +60,8 @@ class KafkaSubscription implements FeedSubscription {
             topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(Number(batch.lastOffset()) + 1) }] }],
           });
           await heartbeat();
-          this.state.status = 'live';
-          this.advance(Math.max(this.state.position, ...events.map((event) => event.position)));
+          this.progress.mark('live');
+          this.progress.advance(Math.max(0, ...events.map((event) => event.position)));
         } catch (error) {
           this.fail(error instanceof Error ? error : new Error(String(error)));
           throw error;
@@ -72,41 +71,25 @@ class KafkaSubscription implements FeedSubscription {
   }
 
   status(): SubscriptionState {
-    return { ...this.state };
+    return this.progress.snapshot();
   }
 
+  /**
+   * Partitions interleave, so "caught up" here means the highest position handled has reached the store's head:
+   * good enough to read one's own writes, which is all it is used for.
+   */
   async catchUp(timeoutMs = 10_000): Promise<void> {
-    const head = await this.store.headPosition();
-    if (this.state.position >= head) return;
-    if (this.state.status === 'failed') throw new Error(`${this.consumer.name} failed: ${this.state.error}`);
-    await new Promise<void>((resolve, reject) => {
-      const waiter = { position: head, resolve: () => (clearTimeout(timer), resolve()) };
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        reject(new Error(`${this.consumer.name} did not reach position ${head} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiters.add(waiter);
-    });
+    await this.progress.reached(await this.store.headPosition(), timeoutMs);
   }
 
   async stop(): Promise<void> {
     await this.kafkaConsumer.disconnect();
-    if (this.state.status !== 'failed') this.state.status = 'stopped';
-  }
-
-  private advance(position: number): void {
-    this.state.position = position;
-    for (const waiter of this.waiters) {
-      if (waiter.position <= position) {
-        this.waiters.delete(waiter);
-        waiter.resolve();
-      }
-    }
+    this.progress.mark('stopped');
   }
 
   private fail(error: Error): void {
-    if (this.state.status === 'failed') return;
-    this.state = { ...this.state, status: 'failed', error: error.message };
-    (this.onFailure ?? ((name, e) => console.error(`[bulwark] consumer ${name} stopped: ${e.message}`)))(this.consumer.name, error);
+    if (!this.progress.fail(error)) return;
+    if (this.onFailure) this.onFailure(this.consumer.name, error);
+    else reportFailure(this.consumer.name)(error);
   }
 }
