@@ -1,4 +1,4 @@
-import { SubscriptionState } from './subscription';
+export type SubscriptionState = { name: string; status: 'starting' | 'live' | 'stopped' | 'failed'; position: number; error?: string };
 
 /**
  * Where a consumer has got to, and who is waiting for it to get somewhere: the part every delivery

@@ -1,6 +1,6 @@
 import { RecordedEvent } from '@bulwark/contracts';
 import { EventStore } from './event-store.port';
-import { ConsumerProgress } from './progress';
+import { ConsumerProgress, SubscriptionState } from './progress';
 
 /** A consumer of the global log that keeps its own checkpoint (in the same transaction as its effects). */
 export interface EventConsumer {
@@ -11,7 +11,6 @@ export interface EventConsumer {
   handle(batch: RecordedEvent[]): Promise<void>;
 }
 
-export type SubscriptionState = { name: string; status: 'starting' | 'live' | 'stopped' | 'failed'; position: number; error?: string };
 
 /**
  * A durable subscription to every committed event: it resumes after the consumer's checkpoint, so a crash
