@@ -23,9 +23,10 @@ describe('role keys', () => {
   it('are read back, not regenerated, on the next start', () => {
     const dataDir = freshDir();
     const first = loadCredentials(loadConfig({ BULWARK_DATA_DIR: dataDir }, 'test'));
+    const written = readFileSync(first.file!, 'utf8');
     const again = loadCredentials(loadConfig({ BULWARK_DATA_DIR: dataDir }, 'test'));
     expect(again.keys).toEqual(first.keys);
-    expect(again.created).toBe(false);
+    expect(readFileSync(first.file!, 'utf8')).toBe(written);
   });
 
   it('come from the environment when given there', () => {

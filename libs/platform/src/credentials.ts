@@ -12,17 +12,17 @@ export type Credentials = { keys: Record<Role, string>; file: string | null; cre
 export function loadCredentials(config: BulwarkConfig): Credentials {
   const key = `${config.dataDir}\u0000${JSON.stringify(config.keysFromEnv)}`;
   const loaded = loaded_.get(key) ?? readOrCreate(config);
-  loaded_.set(key, { ...loaded, created: false });
+  loaded_.set(key, loaded);
   return loaded;
 }
 
-// one process reads (and, the first time, creates) the file once, and says once that it created it
+// one process reads (and, the first time, creates) the file once; `created` says whether this process made it
 const loaded_ = new Map<string, Credentials>();
 
 function readOrCreate(config: BulwarkConfig): Credentials {
   const missing = ROLES.filter((role) => !config.keysFromEnv[role]);
   if (!missing.length) return { keys: config.keysFromEnv as Record<Role, string>, file: null, created: false };
-  mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(config.dataDir, 'credentials.json');
   let stored: Partial<Record<Role, string>> = {};
   let created = false;
