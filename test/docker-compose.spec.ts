@@ -190,6 +190,8 @@ describe('deploy/nginx.conf', () => {
   it.each([
     ['/v1/users/alice/authentication/authenticatorApps', 'mfa'],
     ['/v1/users/alice/authentication/authenticatorApps/m-1/activate', 'mfa'],
+    ['/v1.0/users/alice/authentication/methods', 'mfa'],
+    ['/v1.0/users/alice/authentication/phoneMethods', 'mfa'],
     ['/v1/mfa/challenges', 'mfa'],
     ['/v1/mfa/challenges/c-1/verify', 'mfa'],
     ['/v1/mfa/challenges/c-1/reportSuspiciousActivity', 'mfa'],

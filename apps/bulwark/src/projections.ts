@@ -2,6 +2,7 @@ import { Projection } from '@bulwark/event-store';
 import { lockoutsProjection } from '../../identity-protection/src/projections/lockouts.projection';
 import { riskProjection } from '../../identity-protection/src/projections/risk.projection';
 import { challengeRoutesProjection } from '../../mfa/src/projections/challenge-routes.projection';
+import { openChallengesProjection } from '../../mfa/src/projections/open-challenges.projection';
 import { sessionsProjection } from '../../sessions/src/projections/sessions.projection';
 import { signInsProjection } from '../../sign-in-logs/src/projections/sign-ins.projection';
 

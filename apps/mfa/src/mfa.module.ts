@@ -11,6 +11,15 @@ import { RegisterAuthenticatorAppHandler } from './user-mfa/register-authenticat
 import { ReportSuspiciousActivityController } from './user-mfa/report-suspicious-activity/report-suspicious-activity.controller';
 import { ReportSuspiciousActivityHandler } from './user-mfa/report-suspicious-activity/report-suspicious-activity.handler';
 import { UserMfaStreams } from './user-mfa/user-mfa.streams';
+import { otpDeliveryProvider } from './phone/delivery/delivery.provider';
+import { AnswerCallController } from './user-mfa/answer-call/answer-call.controller';
+import { AnswerPushController } from './user-mfa/answer-push/answer-push.controller';
+import { ChallengeCodes } from './user-mfa/challenge-codes';
+import { ChallengeDelivery } from './user-mfa/challenge-delivery';
+import { ChallengeExpiry } from './user-mfa/expire-challenges/challenge-expiry.service';
+import { MethodsController } from './user-mfa/methods/methods.controller';
+import { RegisterPhoneController } from './user-mfa/register-phone/register-phone.controller';
+import { RegisterPhoneHandler } from './user-mfa/register-phone/register-phone.handler';
 import { VerifyChallengeController } from './user-mfa/verify-challenge/verify-challenge.controller';
 import { VerifyChallengeHandler } from './user-mfa/verify-challenge/verify-challenge.handler';
 
@@ -22,11 +31,20 @@ import { VerifyChallengeHandler } from './user-mfa/verify-challenge/verify-chall
     IssueChallengeController,
     VerifyChallengeController,
     ReportSuspiciousActivityController,
+    AnswerPushController,
+    AnswerCallController,
+    RegisterPhoneController,
+    MethodsController,
     ChangeLockoutSettingsController,
   ],
   providers: [
     UserMfaStreams,
     ChallengeRouter,
+    ChallengeCodes,
+    ChallengeDelivery,
+    ChallengeExpiry,
+    otpDeliveryProvider,
+    RegisterPhoneHandler,
     RegisterAuthenticatorAppHandler,
     ActivateAuthenticatorAppHandler,
     IssueChallengeHandler,

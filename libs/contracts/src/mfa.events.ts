@@ -9,7 +9,29 @@ const at = z.iso.datetime();
 const ip = z.string().min(1).max(64);
 
 export const otpAlgorithm = z.enum(['SHA1', 'SHA256', 'SHA512']);
-export const denialReason = z.enum(['wrongCode', 'lockedOut', 'userBlocked', 'expired', 'replayedCode', 'fraudReported']);
+export const denialReason = z.enum([
+  'wrongCode',
+  'lockedOut',
+  'userBlocked',
+  'expired',
+  'replayedCode',
+  'fraudReported',
+  /** a push notification nobody answered in time */
+  'timeout',
+  /** the user pressed deny on a push notification */
+  'userDeclined',
+  /** the user picked another number than the sign-in screen showed */
+  'wrongNumber',
+  /** the method was removed or disabled after the challenge was issued */
+  'methodDisabled',
+]);
+export const methodType = z.enum(['softwareOath', 'hardwareOath', 'phone', 'appPassword']);
+export type MethodType = z.infer<typeof methodType>;
+/** How a challenge is answered: a code from the app or token, a push, a texted code, a call. */
+export const challengeChannel = z.enum(['appCode', 'appNotification', 'sms', 'voice', 'appPassword']);
+export type ChallengeChannel = z.infer<typeof challengeChannel>;
+export const phoneType = z.enum(['mobile', 'alternateMobile', 'office']);
+export type PhoneType = z.infer<typeof phoneType>;
 export type DenialReason = z.infer<typeof denialReason>;
 
 /** The secret is sealed with the service's data key (AES-256-GCM); never stored or published in clear. */
@@ -34,26 +56,44 @@ export const authenticatorAppAdded = z.object({
   digits: z.union([z.literal(6), z.literal(8)]),
   period: z.union([z.literal(30), z.literal(60)]),
   displayName: z.string().max(200).nullable(),
+  /** the app also takes push notifications with number matching */
+  pushEnabled: z.boolean().optional(),
   at,
 });
 
 export const methodRegistered = z.object({
   userId,
   methodId: id,
-  methodType: z.enum(['softwareOath']),
+  methodType,
   displayName: z.string().max(200).nullable(),
   /** the time step of the activation code, so that code cannot approve a sign-in afterwards */
   timeStep: z.number().int().nonnegative().nullable(),
+  /** phone methods: the E.164 number (kept from exports) and its kind */
+  phoneNumber: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
+  phoneType: phoneType.optional(),
   at,
 });
 
+export const methodRemoved = z.object({ userId, methodId: id, methodType, reason: z.string().max(500).nullable(), at });
+export const defaultMethodChanged = z.object({ userId, methodId: id, at });
+
 export const mfaChallengeIssued = z.object({
   ...attempt,
-  methodType: z.enum(['softwareOath']).nullable(),
+  methodType: methodType.nullable(),
+  /** absent on challenges issued before channels existed: those were answered with an app code */
+  channel: challengeChannel.optional(),
+  /** an HMAC of the texted or spoken code, or of the number a push asks for: never the code itself */
+  codeHash: z.string().regex(/^[0-9a-f]{64}$/).nullable().optional(),
   expiresAt: at,
 });
 
-export const mfaApproved = z.object({ ...attempt, timeStep: z.number().int().nonnegative(), sessionId: id });
+export const mfaApproved = z.object({
+  ...attempt,
+  /** the OATH time step (or HOTP counter) the code matched; null for texted codes, calls and pushes */
+  timeStep: z.number().int().nonnegative().nullable(),
+  channel: challengeChannel.optional(),
+  sessionId: id,
+});
 export const mfaDenied = z.object({
   ...attempt,
   reason: denialReason,
@@ -79,6 +119,8 @@ export const lockoutSettingsChanged = z.object({
   at,
 });
 
+export type MethodRemoved = { type: 'MethodRemoved'; data: z.infer<typeof methodRemoved> };
+export type DefaultMethodChanged = { type: 'DefaultMethodChanged'; data: z.infer<typeof defaultMethodChanged> };
 export type AuthenticatorAppAdded = { type: 'AuthenticatorAppAdded'; data: z.infer<typeof authenticatorAppAdded> };
 export type MethodRegistered = { type: 'MethodRegistered'; data: z.infer<typeof methodRegistered> };
 export type MfaChallengeIssued = { type: 'MfaChallengeIssued'; data: z.infer<typeof mfaChallengeIssued> };
@@ -91,6 +133,8 @@ export type LockoutSettingsChanged = { type: 'LockoutSettingsChanged'; data: z.i
 export type UserMfaEvent =
   | AuthenticatorAppAdded
   | MethodRegistered
+  | MethodRemoved
+  | DefaultMethodChanged
   | MfaChallengeIssued
   | MfaApproved
   | MfaDenied
@@ -99,8 +143,10 @@ export type UserMfaEvent =
 
 export const mfaContracts: EventContract[] = [
   { type: 'AuthenticatorAppAdded', schemaVersion: 1, schema: authenticatorAppAdded, privateFields: ['secret'] },
-  { type: 'MethodRegistered', schemaVersion: 1, schema: methodRegistered },
-  { type: 'MfaChallengeIssued', schemaVersion: 1, schema: mfaChallengeIssued },
+  { type: 'MethodRegistered', schemaVersion: 1, schema: methodRegistered, privateFields: ['phoneNumber'] },
+  { type: 'MethodRemoved', schemaVersion: 1, schema: methodRemoved },
+  { type: 'DefaultMethodChanged', schemaVersion: 1, schema: defaultMethodChanged },
+  { type: 'MfaChallengeIssued', schemaVersion: 1, schema: mfaChallengeIssued, privateFields: ['codeHash'] },
   { type: 'MfaApproved', schemaVersion: 1, schema: mfaApproved },
   { type: 'MfaDenied', schemaVersion: 1, schema: mfaDenied },
   { type: 'SuspiciousActivityReported', schemaVersion: 1, schema: suspiciousActivityReported },

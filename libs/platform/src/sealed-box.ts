@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 
 export type Sealed = { keyId: string; iv: string; tag: string; ciphertext: string };
 
@@ -8,6 +8,11 @@ export class SealedBox {
 
   constructor(private readonly key: Buffer) {
     this.keyId = createHash('sha256').update(key).digest('hex').slice(0, 12);
+  }
+
+  /** A key for another purpose, derived from the data key so one secret protects everything at rest. */
+  derive(purpose: string): Buffer {
+    return createHmac('sha256', this.key).update(purpose).digest();
   }
 
   seal(plaintext: string, context: string): Sealed {

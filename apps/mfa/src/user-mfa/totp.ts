@@ -1,7 +1,7 @@
 import { generateSecret, generateURI, verifySync } from 'otplib';
-import { OtpMethod } from './user-mfa.decider';
+import { OathMethod } from './user-mfa.decider';
 
-export type TotpParameters = Pick<OtpMethod, 'algorithm' | 'digits' | 'period'>;
+export type TotpParameters = Pick<OathMethod, 'algorithm' | 'digits' | 'period'>;
 
 export const newTotpSecret = (): string => generateSecret({ length: 20 });
 

@@ -1,7 +1,7 @@
-import { UserMfaEvent } from '@bulwark/contracts';
+import { DenialReason, UserMfaEvent } from '@bulwark/contracts';
 import { deciderSpecification } from '@bulwark/testing';
 import { LockoutPolicy } from '../lockout-settings/lockout-settings.decider';
-import { UserMfaCommand, userMfaDecider } from './user-mfa.decider';
+import { Proof, UserMfaCommand, userMfaDecider } from './user-mfa.decider';
 
 const spec = deciderSpecification<UserMfaCommand, UserMfaEvent, ReturnType<typeof userMfaDecider.initialState>>(userMfaDecider);
 
@@ -12,36 +12,56 @@ const policy: LockoutPolicy = { denialsBeforeLockout: 3, counterResetMinutes: 10
 
 const added: UserMfaEvent = {
   type: 'AuthenticatorAppAdded',
-  data: { userId, methodId: 'm1', secret, algorithm: 'SHA1', digits: 6, period: 30, displayName: null, at: at('09:00:00') },
+  data: { userId, methodId: 'm1', secret, algorithm: 'SHA1', digits: 6, period: 30, displayName: null, pushEnabled: true, at: at('09:00:00') },
 };
 const registered: UserMfaEvent = {
   type: 'MethodRegistered',
   data: { userId, methodId: 'm1', methodType: 'softwareOath', displayName: null, timeStep: 100, at: at('09:00:10') },
 };
-const attempt = (challengeId: string, time: string) => ({ userId, challengeId, methodId: 'm1', clientIp: '203.0.113.7', userAgent: null, appId: null, at: at(time) });
-const issued = (challengeId: string, time: string, expires = '10:30:00'): UserMfaEvent => ({
+const attempt = (challengeId: string, time: string, methodId = 'm1') => ({ userId, challengeId, methodId, clientIp: '203.0.113.7', userAgent: null, appId: null, at: at(time) });
+const hash = 'ab'.repeat(32);
+const lifetimes = { appCode: 300, appNotification: 60, sms: 180, voice: 300 };
+const issued = (challengeId: string, time: string, expires = '10:05:00', channel: 'appCode' | 'appNotification' | 'sms' | 'voice' = 'appCode', methodId = 'm1'): UserMfaEvent => ({
   type: 'MfaChallengeIssued',
-  data: { ...attempt(challengeId, time), methodType: 'softwareOath', expiresAt: at(expires) },
+  data: {
+    ...attempt(challengeId, time, methodId),
+    methodType: methodId === 'm1' ? 'softwareOath' : 'phone',
+    channel,
+    codeHash: channel === 'appCode' ? null : hash,
+    expiresAt: at(expires),
+  },
 });
-const denied = (challengeId: string, time: string, reason: 'wrongCode' | 'replayedCode' | 'lockedOut' | 'expired' | 'fraudReported' = 'wrongCode', endsChallenge = false): UserMfaEvent => ({
+const denied = (challengeId: string, time: string, reason: DenialReason = 'wrongCode', endsChallenge = false, methodId = 'm1'): UserMfaEvent => ({
   type: 'MfaDenied',
-  data: { ...attempt(challengeId, time), reason, endsChallenge },
+  data: { ...attempt(challengeId, time, methodId), reason, endsChallenge },
 });
-const approved = (challengeId: string, time: string, timeStep: number, sessionId = 's1'): UserMfaEvent => ({
+const approved = (challengeId: string, time: string, timeStep: number | null, channel: 'appCode' | 'appNotification' | 'sms' | 'voice' = 'appCode', methodId = 'm1'): UserMfaEvent => ({
   type: 'MfaApproved',
-  data: { ...attempt(challengeId, time), timeStep, sessionId },
+  data: { ...attempt(challengeId, time, methodId), timeStep, channel, sessionId: 's1' },
 });
 const lockedOut = (time: string, until: string | null, causedBy: string[]): UserMfaEvent => ({
   type: 'AccountLockedOut',
   data: { userId, lockedUntil: until === null ? null : at(until), causedBy, settingsVersion: 2, at: at(time) },
 });
-const verify = (challengeId: string, codeMatched: number | null, time: string, withPolicy = policy): UserMfaCommand => ({
+const answer = (challengeId: string, proof: Proof, time: string, withPolicy = policy): UserMfaCommand => ({
   type: 'VerifyChallenge',
-  data: { userId, challengeId, codeMatched, sessionId: 's1', policy: withPolicy, now: at(time) },
+  data: { userId, challengeId, proof, sessionId: 's1', policy: withPolicy, now: at(time) },
 });
-const issue = (challengeId: string, time: string): UserMfaCommand => ({
+const verify = (challengeId: string, matchedStep: number | null, time: string, withPolicy = policy) => answer(challengeId, { kind: 'appCode', matchedStep }, time, withPolicy);
+const issue = (challengeId: string, time: string, options: { methodId?: string; channel?: 'appCode' | 'appNotification' | 'sms' | 'voice' } = {}): UserMfaCommand => ({
   type: 'IssueChallenge',
-  data: { userId, challengeId, clientIp: '203.0.113.7', userAgent: null, appId: null, lifetimeSeconds: 1800, now: at(time) },
+  data: {
+    userId,
+    challengeId,
+    clientIp: '203.0.113.7',
+    userAgent: null,
+    appId: null,
+    methodId: options.methodId ?? null,
+    channel: options.channel ?? null,
+    codeHash: hash,
+    lifetimes,
+    now: at(time),
+  },
 });
 
 describe('user MFA decider', () => {
@@ -79,7 +99,7 @@ describe('user MFA decider', () => {
     });
 
     it('issues a challenge on the active method that expires after its lifetime', () => {
-      spec.given(given).when(issue('c1', '10:00:00')).then([issued('c1', '10:00:00', '10:30:00')]);
+      spec.given(given).when(issue('c1', '10:00:00')).then([issued('c1', '10:00:00', '10:05:00')]);
     });
 
     it('approves a fresh code', () => {
@@ -120,7 +140,7 @@ describe('user MFA decider', () => {
   });
 
   describe('with 2 recent denials and a threshold of 3', () => {
-    const given = [added, registered, issued('c1', '10:00:00'), denied('c1', '10:00:10'), issued('c2', '10:00:20'), denied('c2', '10:00:30'), issued('c3', '10:00:40')];
+    const given = [added, registered, issued('c1', '10:00:00'), denied('c1', '10:00:10'), issued('c2', '10:00:20'), denied('c2', '10:00:30'), issued('c3', '10:00:40', '10:30:00')];
 
     it('locks out on the third wrong code, in the same decision, naming the denials and the policy version', () => {
       spec.given(given).when(verify('c3', null, '10:00:50')).then([denied('c3', '10:00:50'), lockedOut('10:00:50', '10:15:50', ['c1', 'c2', 'c3'])]);
@@ -145,7 +165,7 @@ describe('user MFA decider', () => {
     const given = [
       added,
       registered,
-      issued('c1', '10:00:00'),
+      issued('c1', '10:00:00', '10:30:00'),
       denied('c1', '10:00:10'),
       denied('c1', '10:00:20'),
       denied('c1', '10:00:30'),
@@ -157,12 +177,98 @@ describe('user MFA decider', () => {
     });
 
     it('refuses a new challenge as it is issued', () => {
-      spec.given(given).when(issue('c9', '10:02:00')).then([issued('c9', '10:02:00', '10:32:00'), denied('c9', '10:02:00', 'lockedOut', true)]);
+      spec.given(given).when(issue('c9', '10:02:00')).then([issued('c9', '10:02:00', '10:07:00'), denied('c9', '10:02:00', 'lockedOut', true)]);
     });
 
     it('approves a correct code once the lock has expired, with a fresh counter', () => {
       spec.given(given).when(verify('c1', 101, '10:15:50')).then([approved('c1', '10:15:50', 101)]);
       spec.given(given).when(verify('c1', null, '10:16:00')).then([denied('c1', '10:16:00')]);
+    });
+  });
+  describe('with a mobile phone and a push-enabled authenticator app', () => {
+    const phone: UserMfaEvent = {
+      type: 'MethodRegistered',
+      data: { userId, methodId: 'p1', methodType: 'phone', displayName: null, timeStep: null, phoneNumber: '+447700900123', phoneType: 'mobile', at: at('09:01:00') },
+    };
+    const given = [added, registered, phone];
+
+    it('texts a code on the phone when the phone is asked for, for 180 s', () => {
+      spec.given(given).when(issue('c1', '10:00:00', { methodId: 'p1' })).then([issued('c1', '10:00:00', '10:03:00', 'sms', 'p1')]);
+    });
+
+    it('calls an office phone, and refuses to text it', () => {
+      const office: UserMfaEvent = { ...phone, data: { ...phone.data, methodId: 'o1', phoneType: 'office' } } as UserMfaEvent;
+      spec.given([...given, office]).when(issue('c1', '10:00:00', { methodId: 'o1', channel: 'sms' })).thenThrows('CHANNEL_NOT_SUPPORTED');
+    });
+
+    it('accepts the texted code until it expires, and not after', () => {
+      const open = [...given, issued('c1', '10:00:00', '10:03:00', 'sms', 'p1')];
+      spec.given(open).when(answer('c1', { kind: 'sentCode', matches: true }, '10:02:59')).then([approved('c1', '10:02:59', null, 'sms', 'p1')]);
+      spec.given(open).when(answer('c1', { kind: 'sentCode', matches: true }, '10:03:01')).then([denied('c1', '10:03:01', 'expired', true, 'p1')]);
+    });
+
+    it('counts a wrong texted code like a wrong app code', () => {
+      spec.given([...given, issued('c1', '10:00:00', '10:03:00', 'sms', 'p1')]).when(answer('c1', { kind: 'sentCode', matches: false }, '10:01:00')).then([denied('c1', '10:01:00', 'wrongCode', false, 'p1')]);
+    });
+
+    it('refuses an answer of the wrong kind (an app code for a texted challenge)', () => {
+      spec.given([...given, issued('c1', '10:00:00', '10:03:00', 'sms', 'p1')]).when(verify('c1', 101, '10:01:00')).thenThrows('WRONG_ANSWER_KIND');
+    });
+
+    it('approves a push when the user picks the number shown, for 60 s', () => {
+      spec.given(given).when(issue('c1', '10:00:00', { channel: 'appNotification' })).then([issued('c1', '10:00:00', '10:01:00', 'appNotification')]);
+      const open = [...given, issued('c1', '10:00:00', '10:01:00', 'appNotification')];
+      spec.given(open).when(answer('c1', { kind: 'push', response: 'approve', numberMatches: true }, '10:00:20')).then([approved('c1', '10:00:20', null, 'appNotification')]);
+    });
+
+    it('ends a push on a wrong number, a denial, or no answer in time', () => {
+      const open = [...given, issued('c1', '10:00:00', '10:01:00', 'appNotification')];
+      spec.given(open).when(answer('c1', { kind: 'push', response: 'approve', numberMatches: false }, '10:00:20')).then([denied('c1', '10:00:20', 'wrongNumber', true)]);
+      spec.given(open).when(answer('c1', { kind: 'push', response: 'deny', numberMatches: false }, '10:00:20')).then([denied('c1', '10:00:20', 'userDeclined', true)]);
+      spec.given(open).when(answer('c1', { kind: 'push', response: 'approve', numberMatches: true }, '10:01:00')).then([denied('c1', '10:01:00', 'timeout', true)]);
+      spec.given(open).when({ type: 'ExpireChallenge', data: { userId, challengeId: 'c1', now: at('10:01:00') } }).then([denied('c1', '10:01:00', 'timeout', true)]);
+      spec.given(open).when({ type: 'ExpireChallenge', data: { userId, challengeId: 'c1', now: at('10:00:59') } }).then([]);
+    });
+
+    it('approves a call when the user presses #', () => {
+      const open = [...given, issued('c1', '10:00:00', '10:05:00', 'voice', 'p1')];
+      spec.given(open).when(answer('c1', { kind: 'voice', response: 'approve' }, '10:00:30')).then([approved('c1', '10:00:30', null, 'voice', 'p1')]);
+    });
+
+    it('denies a challenge whose method was removed meanwhile', () => {
+      const removed: UserMfaEvent = { type: 'MethodRemoved', data: { userId, methodId: 'p1', methodType: 'phone', reason: null, at: at('10:00:10') } };
+      spec
+        .given([...given, issued('c1', '10:00:00', '10:03:00', 'sms', 'p1'), removed])
+        .when(answer('c1', { kind: 'sentCode', matches: true }, '10:00:20'))
+        .then([denied('c1', '10:00:20', 'methodDisabled', true, 'p1')]);
+    });
+
+    it('keeps one phone per phone type', () => {
+      spec
+        .given(given)
+        .when({ type: 'RegisterPhone', data: { userId, methodId: 'p2', phoneNumber: '+447700900999', phoneType: 'mobile', now: at('10:00:00') } })
+        .thenThrows('PHONE_TYPE_TAKEN');
+    });
+
+    it('uses the default method when none is asked for', () => {
+      const byDefault: UserMfaEvent = { type: 'DefaultMethodChanged', data: { userId, methodId: 'p1', at: at('09:02:00') } };
+      spec.given([...given, byDefault]).when(issue('c1', '10:00:00')).then([issued('c1', '10:00:00', '10:03:00', 'sms', 'p1')]);
+      spec.given([...given, byDefault]).when({ type: 'SetDefaultMethod', data: { userId, methodId: 'p1', now: at('10:00:00') } }).then([]);
+    });
+  });
+
+  describe('with five active OATH methods', () => {
+    const app = (n: number): UserMfaEvent[] => [
+      { ...added, data: { ...added.data, methodId: `m${n}` } } as UserMfaEvent,
+      { ...registered, data: { ...registered.data, methodId: `m${n}` } } as UserMfaEvent,
+    ];
+    const given = [1, 2, 3, 4, 5].flatMap(app);
+
+    it('refuses a sixth with a clear error', () => {
+      spec
+        .given(given)
+        .when({ type: 'AddAuthenticatorApp', data: { userId, methodId: 'm6', secret, algorithm: 'SHA1', digits: 6, period: 30, displayName: null, pushEnabled: false, now: at('10:00:00') } })
+        .thenThrows('METHOD_LIMIT_REACHED');
     });
   });
 });

@@ -1,27 +1,38 @@
-import { DenialReason, DomainError, SealedSecret, UserMfaEvent } from '@bulwark/contracts';
+import { ChallengeChannel, DenialReason, DomainError, MethodType, PhoneType, SealedSecret, UserMfaEvent } from '@bulwark/contracts';
 import { LockoutPolicy } from '../lockout-settings/lockout-settings.decider';
 
 /**
  * A user's MFA stream: methods, challenges and the lockout counter, one consistency boundary. Pure: the
- * adapter checks codes and passes the verdict, the time, the ids and the policy in with each command.
+ * adapter checks codes and passes the verdict (a proof), the time, the ids and the policy in with each command.
+ * Every way of answering a challenge goes through `verify`, so no path skips a check.
  */
 
-export type OtpMethod = {
+export type OathMethod = {
+  kind: 'softwareOath';
   methodId: string;
   status: 'pending' | 'active';
   secret: SealedSecret;
   algorithm: 'SHA1' | 'SHA256' | 'SHA512';
   digits: 6 | 8;
   period: 30 | 60;
+  displayName: string | null;
+  pushEnabled: boolean;
+  createdAt: string;
   /** the last time step that approved (or activated): a code at or before it is a replay */
   lastTimeStep: number;
 };
 
+export type PhoneMethod = { kind: 'phone'; methodId: string; status: 'active'; phoneNumber: string; phoneType: PhoneType; createdAt: string };
+
+export type Method = OathMethod | PhoneMethod;
+
 export type Challenge = {
   challengeId: string;
   methodId: string | null;
+  channel: ChallengeChannel;
   status: 'pending' | 'approved' | 'denied';
   expiresAt: string;
+  codeHash: string | null;
   clientIp: string;
   userAgent: string | null;
   appId: string | null;
@@ -33,38 +44,96 @@ export type LockState =
 
 export type UserMfaState = {
   exists: boolean;
-  methods: Record<string, OtpMethod>;
+  methods: Record<string, Method>;
+  defaultMethodId: string | null;
   challenges: Record<string, Challenge>;
   lock: LockState;
 };
 
+/** What the adapter found when it checked an answer; the decider judges it. */
+export type Proof =
+  /** a code from an authenticator app: the time step it matched, or null */
+  | { kind: 'appCode'; matchedStep: number | null }
+  /** a texted or spoken code: whether its hash matches the challenge's */
+  | { kind: 'sentCode'; matches: boolean }
+  /** the authenticator app's answer to a push, with whether the number picked is the one shown */
+  | { kind: 'push'; response: 'approve' | 'deny'; numberMatches: boolean }
+  /** the telephony provider relays that the user pressed # on the call */
+  | { kind: 'voice'; response: 'approve' };
+
+export type ChannelLifetimes = Record<Exclude<ChallengeChannel, 'appPassword'>, number>;
+
 export type AddAuthenticatorApp = {
   type: 'AddAuthenticatorApp';
-  data: { userId: string; methodId: string; secret: SealedSecret; algorithm: OtpMethod['algorithm']; digits: 6 | 8; period: 30 | 60; displayName: string | null; now: string };
+  data: {
+    userId: string;
+    methodId: string;
+    secret: SealedSecret;
+    algorithm: OathMethod['algorithm'];
+    digits: 6 | 8;
+    period: 30 | 60;
+    displayName: string | null;
+    pushEnabled: boolean;
+    now: string;
+  };
 };
 export type ActivateAuthenticatorApp = {
   type: 'ActivateAuthenticatorApp';
   /** codeMatched: the time step the code matched, or null */
   data: { userId: string; methodId: string; codeMatched: number | null; now: string };
 };
+export type RegisterPhone = { type: 'RegisterPhone'; data: { userId: string; methodId: string; phoneNumber: string; phoneType: PhoneType; now: string } };
+export type RemoveMethod = { type: 'RemoveMethod'; data: { userId: string; methodId: string; reason: string | null; now: string } };
+export type SetDefaultMethod = { type: 'SetDefaultMethod'; data: { userId: string; methodId: string; now: string } };
 export type IssueChallenge = {
   type: 'IssueChallenge';
-  data: { userId: string; challengeId: string; clientIp: string; userAgent: string | null; appId: string | null; lifetimeSeconds: number; now: string };
+  data: {
+    userId: string;
+    challengeId: string;
+    clientIp: string;
+    userAgent: string | null;
+    appId: string | null;
+    /** the method asked for, else the user's default */
+    methodId: string | null;
+    /** the channel asked for, else the method's natural one */
+    channel: ChallengeChannel | null;
+    /** the HMAC of the code the adapter will text, speak or show, bound to this challenge */
+    codeHash: string;
+    lifetimes: ChannelLifetimes;
+    now: string;
+  };
 };
 export type VerifyChallenge = {
   type: 'VerifyChallenge';
-  data: { userId: string; challengeId: string; codeMatched: number | null; sessionId: string; policy: LockoutPolicy; now: string };
+  data: { userId: string; challengeId: string; proof: Proof; sessionId: string; policy: LockoutPolicy; now: string };
 };
+export type ExpireChallenge = { type: 'ExpireChallenge'; data: { userId: string; challengeId: string; now: string } };
 export type ReportSuspiciousActivity = { type: 'ReportSuspiciousActivity'; data: { userId: string; challengeId: string; now: string } };
 
-export type UserMfaCommand = AddAuthenticatorApp | ActivateAuthenticatorApp | IssueChallenge | VerifyChallenge | ReportSuspiciousActivity;
+export type UserMfaCommand =
+  | AddAuthenticatorApp
+  | ActivateAuthenticatorApp
+  | RegisterPhone
+  | RemoveMethod
+  | SetDefaultMethod
+  | IssueChallenge
+  | VerifyChallenge
+  | ExpireChallenge
+  | ReportSuspiciousActivity;
 
 export const MAX_OATH_METHODS = 5;
 
-export const initialState = (): UserMfaState => ({ exists: false, methods: {}, challenges: {}, lock: { status: 'Open', recentDenials: [] } });
+export const initialState = (): UserMfaState => ({
+  exists: false,
+  methods: {},
+  defaultMethodId: null,
+  challenges: {},
+  lock: { status: 'Open', recentDenials: [] },
+});
 
 const minutes = (n: number) => n * 60_000;
 const addMinutes = (at: string, n: number) => new Date(Date.parse(at) + minutes(n)).toISOString();
+const addSeconds = (at: string, n: number) => new Date(Date.parse(at) + n * 1000).toISOString();
 
 /** The lock as it stands at `now`: an expired lock is open again with a fresh counter. */
 export function lockAt(lock: LockState, now: string): LockState {
@@ -73,6 +142,23 @@ export function lockAt(lock: LockState, now: string): LockState {
   }
   return lock;
 }
+
+const activeMethods = (state: UserMfaState) => Object.values(state.methods).filter((method) => method.status === 'active');
+const oathCount = (state: UserMfaState) => activeMethods(state).filter((method) => method.kind === 'softwareOath').length;
+
+/** The method a sign-in uses when none is asked for: the default, else the first active one. */
+export function defaultMethodOf(state: UserMfaState): Method | null {
+  const chosen = state.defaultMethodId ? state.methods[state.defaultMethodId] : undefined;
+  return chosen?.status === 'active' ? chosen : (activeMethods(state)[0] ?? null);
+}
+
+/** The channels a method can be answered on, the natural one first. */
+export function channelsOf(method: Method): ChallengeChannel[] {
+  if (method.kind === 'phone') return method.phoneType === 'office' ? ['voice'] : ['sms', 'voice'];
+  return method.pushEnabled ? ['appCode', 'appNotification'] : ['appCode'];
+}
+
+const methodTypeOf = (method: Method): MethodType => method.kind;
 
 function challengeOf(state: UserMfaState, challengeId: string): Challenge {
   const challenge = state.challenges[challengeId];
@@ -93,78 +179,102 @@ function attemptOf(userId: string, challenge: Challenge, at: string) {
   return { userId, challengeId, methodId, clientIp, userAgent, appId, at };
 }
 
+function methodOf(state: UserMfaState, userId: string, methodId: string): Method {
+  const method = state.methods[methodId];
+  if (!method) throw new DomainError('METHOD_NOT_FOUND', 'notFound', `user ${userId} has no method ${methodId}`);
+  return method;
+}
+
+/** The proof a channel is answered with. */
+const proofFor: Record<ChallengeChannel, Proof['kind'] | null> = {
+  appCode: 'appCode',
+  appNotification: 'push',
+  sms: 'sentCode',
+  voice: 'voice',
+  appPassword: null,
+};
+
 export function decide(command: UserMfaCommand, state: UserMfaState): UserMfaEvent[] {
   switch (command.type) {
     case 'AddAuthenticatorApp': {
-      const { userId, methodId, secret, algorithm, digits, period, displayName, now } = command.data;
-      const active = Object.values(state.methods).filter((method) => method.status === 'active').length;
-      if (active >= MAX_OATH_METHODS) {
-        throw new DomainError('METHOD_LIMIT_REACHED', 'conflict', `a user has at most ${MAX_OATH_METHODS} OATH methods`);
+      const { now, ...app } = command.data;
+      if (oathCount(state) >= MAX_OATH_METHODS) {
+        throw new DomainError('METHOD_LIMIT_REACHED', 'conflict', `a user has at most ${MAX_OATH_METHODS} OATH methods (software and hardware)`);
       }
-      return [{ type: 'AuthenticatorAppAdded', data: { userId, methodId, secret, algorithm, digits, period, displayName, at: now } }];
+      return [{ type: 'AuthenticatorAppAdded', data: { ...app, at: now } }];
     }
     case 'ActivateAuthenticatorApp': {
       const { userId, methodId, codeMatched, now } = command.data;
-      const method = state.methods[methodId];
-      if (!method) throw new DomainError('METHOD_NOT_FOUND', 'notFound', `user ${userId} has no authenticator app ${methodId}`);
+      const method = methodOf(state, userId, methodId);
+      if (method.kind !== 'softwareOath') throw new DomainError('NOT_AN_AUTHENTICATOR_APP', 'conflict', `method ${methodId} is not an authenticator app`);
       if (method.status === 'active') throw new DomainError('METHOD_ALREADY_ACTIVE', 'conflict', `authenticator app ${methodId} is already active`);
       if (codeMatched === null) throw new DomainError('INVALID_CODE', 'unprocessable', 'the code does not match this authenticator app');
-      const active = Object.values(state.methods).filter((m) => m.status === 'active').length;
-      if (active >= MAX_OATH_METHODS) {
-        throw new DomainError('METHOD_LIMIT_REACHED', 'conflict', `a user has at most ${MAX_OATH_METHODS} OATH methods`);
+      if (oathCount(state) >= MAX_OATH_METHODS) {
+        throw new DomainError('METHOD_LIMIT_REACHED', 'conflict', `a user has at most ${MAX_OATH_METHODS} OATH methods (software and hardware)`);
       }
-      return [{ type: 'MethodRegistered', data: { userId, methodId, methodType: 'softwareOath', displayName: null, timeStep: codeMatched, at: now } }];
+      return [
+        { type: 'MethodRegistered', data: { userId, methodId, methodType: 'softwareOath', displayName: method.displayName, timeStep: codeMatched, at: now } },
+      ];
+    }
+    case 'RegisterPhone': {
+      const { userId, methodId, phoneNumber, phoneType, now } = command.data;
+      const taken = activeMethods(state).find((method) => method.kind === 'phone' && method.phoneType === phoneType);
+      if (taken) throw new DomainError('PHONE_TYPE_TAKEN', 'conflict', `user ${userId} already has a ${phoneType} phone (${taken.methodId}): update or delete it`);
+      return [{ type: 'MethodRegistered', data: { userId, methodId, methodType: 'phone', displayName: null, timeStep: null, phoneNumber, phoneType, at: now } }];
+    }
+    case 'RemoveMethod': {
+      const { userId, methodId, reason, now } = command.data;
+      const method = methodOf(state, userId, methodId);
+      return [{ type: 'MethodRemoved', data: { userId, methodId, methodType: methodTypeOf(method), reason, at: now } }];
+    }
+    case 'SetDefaultMethod': {
+      const { userId, methodId, now } = command.data;
+      const method = methodOf(state, userId, methodId);
+      if (method.status !== 'active') throw new DomainError('METHOD_NOT_ACTIVE', 'conflict', `method ${methodId} is not activated yet`);
+      if (state.defaultMethodId === methodId) return [];
+      return [{ type: 'DefaultMethodChanged', data: { userId, methodId, at: now } }];
     }
     case 'IssueChallenge': {
-      const { userId, challengeId, clientIp, userAgent, appId, lifetimeSeconds, now } = command.data;
+      const { userId, challengeId, clientIp, userAgent, appId, codeHash, lifetimes, now } = command.data;
       if (!state.exists) throw new DomainError('USER_NOT_FOUND', 'notFound', `user ${userId} has no MFA registration`);
       if (state.challenges[challengeId]) throw new DomainError('CHALLENGE_EXISTS', 'conflict', `challenge ${challengeId} exists`);
-      const method = Object.values(state.methods).find((m) => m.status === 'active');
-      if (!method) throw new DomainError('NO_ACTIVE_METHOD', 'conflict', `user ${userId} has no activated MFA method`);
-      const expiresAt = new Date(Date.parse(now) + lifetimeSeconds * 1000).toISOString();
+      const method = command.data.methodId ? methodOf(state, userId, command.data.methodId) : defaultMethodOf(state);
+      if (!method || method.status !== 'active') throw new DomainError('NO_ACTIVE_METHOD', 'conflict', `user ${userId} has no activated MFA method`);
+      const channels = channelsOf(method);
+      const channel = command.data.channel ?? channels[0]!;
+      if (!channels.includes(channel)) {
+        throw new DomainError('CHANNEL_NOT_SUPPORTED', 'invalid', `method ${method.methodId} (${method.kind}) is answered by ${channels.join(' or ')}, not ${channel}`);
+      }
       const issued = {
         type: 'MfaChallengeIssued' as const,
-        data: { userId, challengeId, methodId: method.methodId, methodType: 'softwareOath' as const, clientIp, userAgent, appId, expiresAt, at: now },
+        data: {
+          userId,
+          challengeId,
+          methodId: method.methodId,
+          methodType: methodTypeOf(method),
+          channel,
+          codeHash: channel === 'appCode' ? null : codeHash,
+          clientIp,
+          userAgent,
+          appId,
+          expiresAt: addSeconds(now, lifetimes[channel as keyof ChannelLifetimes]),
+          at: now,
+        },
       };
       // a locked user gets no code, push or call at all: the challenge is refused as it is issued
       if (lockAt(state.lock, now).status === 'LockedOut') {
-        const { methodType: _, expiresAt: __, ...attempt } = issued.data;
+        const attempt = { userId, challengeId, methodId: method.methodId, clientIp, userAgent, appId, at: now };
         return [issued, { type: 'MfaDenied', data: { ...attempt, reason: 'lockedOut', endsChallenge: true } }];
       }
       return [issued];
     }
-    case 'VerifyChallenge': {
-      const { userId, challengeId, codeMatched, sessionId, policy, now } = command.data;
-      const challenge = pendingChallenge(state, challengeId);
-      const attempt = attemptOf(userId, challenge, now);
-      if (Date.parse(challenge.expiresAt) <= Date.parse(now)) {
-        return [{ type: 'MfaDenied', data: { ...attempt, reason: 'expired', endsChallenge: true } }];
-      }
-      const lock = lockAt(state.lock, now);
-      if (lock.status === 'LockedOut') return [{ type: 'MfaDenied', data: { ...attempt, reason: 'lockedOut', endsChallenge: false } }];
-      const method = challenge.methodId ? state.methods[challenge.methodId] : undefined;
-      if (codeMatched !== null && method && codeMatched > method.lastTimeStep) {
-        return [{ type: 'MfaApproved', data: { ...attempt, timeStep: codeMatched, sessionId } }];
-      }
-      const reason: DenialReason = codeMatched === null ? 'wrongCode' : 'replayedCode';
-      const denied: UserMfaEvent = { type: 'MfaDenied', data: { ...attempt, reason, endsChallenge: false } };
-      const windowStart = Date.parse(now) - minutes(policy.counterResetMinutes);
-      const recent = lock.recentDenials.filter((denial) => Date.parse(denial.at) > windowStart);
-      if (recent.length + 1 < policy.denialsBeforeLockout) return [denied];
-      // the denial that reaches the threshold locks in the same append
-      return [
-        denied,
-        {
-          type: 'AccountLockedOut',
-          data: {
-            userId,
-            lockedUntil: policy.autoUnlockMinutes === 0 ? null : addMinutes(now, policy.autoUnlockMinutes),
-            causedBy: [...recent.map((denial) => denial.challengeId), challengeId],
-            settingsVersion: policy.version,
-            at: now,
-          },
-        },
-      ];
+    case 'VerifyChallenge':
+      return verify(command, state);
+    case 'ExpireChallenge': {
+      const { userId, challengeId, now } = command.data;
+      const challenge = state.challenges[challengeId];
+      if (!challenge || challenge.status !== 'pending' || Date.parse(challenge.expiresAt) > Date.parse(now)) return [];
+      return [{ type: 'MfaDenied', data: { ...attemptOf(userId, challenge, now), reason: expiryReason(challenge), endsChallenge: true } }];
     }
     case 'ReportSuspiciousActivity': {
       const { userId, challengeId, now } = command.data;
@@ -181,43 +291,144 @@ export function decide(command: UserMfaCommand, state: UserMfaState): UserMfaEve
   }
 }
 
+/** A push nobody answered times out; any other challenge expires. */
+const expiryReason = (challenge: Challenge): DenialReason => (challenge.channel === 'appNotification' ? 'timeout' : 'expired');
+
+/** The one judgement of an answer to a challenge, whatever the channel: the same checks in the same order. */
+function verify(command: VerifyChallenge, state: UserMfaState): UserMfaEvent[] {
+  const { userId, challengeId, proof, sessionId, policy, now } = command.data;
+  const challenge = pendingChallenge(state, challengeId);
+  if (proofFor[challenge.channel] !== proof.kind) {
+    throw new DomainError('WRONG_ANSWER_KIND', 'conflict', `challenge ${challengeId} is answered by ${challenge.channel}, not by ${proof.kind}`);
+  }
+  const attempt = attemptOf(userId, challenge, now);
+  const deny = (reason: DenialReason, endsChallenge: boolean): UserMfaEvent => ({ type: 'MfaDenied', data: { ...attempt, reason, endsChallenge } });
+  if (Date.parse(challenge.expiresAt) <= Date.parse(now)) return [deny(expiryReason(challenge), true)];
+  const lock = lockAt(state.lock, now);
+  if (lock.status === 'LockedOut') return [deny('lockedOut', false)];
+  const method = challenge.methodId ? state.methods[challenge.methodId] : undefined;
+  if (!method || method.status !== 'active') return [deny('methodDisabled', true)];
+
+  const approve = (timeStep: number | null): UserMfaEvent[] => [
+    { type: 'MfaApproved', data: { ...attempt, timeStep, channel: challenge.channel, sessionId } },
+  ];
+  switch (proof.kind) {
+    case 'appCode': {
+      const lastTimeStep = method.kind === 'softwareOath' ? method.lastTimeStep : -1;
+      if (proof.matchedStep !== null && proof.matchedStep > lastTimeStep) return approve(proof.matchedStep);
+      return countDenial(deny(proof.matchedStep === null ? 'wrongCode' : 'replayedCode', false), lock, policy, userId, challengeId, now);
+    }
+    case 'sentCode':
+      return proof.matches ? approve(null) : countDenial(deny('wrongCode', false), lock, policy, userId, challengeId, now);
+    case 'push':
+      if (proof.response === 'deny') return [deny('userDeclined', true)];
+      // Entra's number matching: a wrong number ends the push, and counts like a wrong code
+      return proof.numberMatches ? approve(null) : countDenial(deny('wrongNumber', true), lock, policy, userId, challengeId, now);
+    case 'voice':
+      return approve(null);
+  }
+}
+
+/** Records a counted denial; the one that reaches the threshold locks in the same append. */
+function countDenial(denied: UserMfaEvent, lock: LockState, policy: LockoutPolicy, userId: string, challengeId: string, now: string): UserMfaEvent[] {
+  if (lock.status !== 'Open') return [denied];
+  const windowStart = Date.parse(now) - minutes(policy.counterResetMinutes);
+  const recent = lock.recentDenials.filter((denial) => Date.parse(denial.at) > windowStart);
+  if (recent.length + 1 < policy.denialsBeforeLockout) return [denied];
+  return [
+    denied,
+    {
+      type: 'AccountLockedOut',
+      data: {
+        userId,
+        lockedUntil: policy.autoUnlockMinutes === 0 ? null : addMinutes(now, policy.autoUnlockMinutes),
+        causedBy: [...recent.map((denial) => denial.challengeId), challengeId],
+        settingsVersion: policy.version,
+        at: now,
+      },
+    },
+  ];
+}
+
+/** Only a wrong or replayed code, or a wrong number, counts towards lockout. */
+const isCounted = (reason: DenialReason) => reason === 'wrongCode' || reason === 'replayedCode' || reason === 'wrongNumber';
+
 export function evolve(state: UserMfaState, event: UserMfaEvent): UserMfaState {
   const next: UserMfaState = { ...state, exists: true };
+  const withChallenge = (challengeId: string, change: Partial<Challenge>) => {
+    const challenge = state.challenges[challengeId];
+    return challenge ? { ...state.challenges, [challengeId]: { ...challenge, ...change } } : state.challenges;
+  };
   switch (event.type) {
     case 'AuthenticatorAppAdded': {
-      const { methodId, secret, algorithm, digits, period } = event.data;
-      return { ...next, methods: { ...state.methods, [methodId]: { methodId, status: 'pending', secret, algorithm, digits, period, lastTimeStep: -1 } } };
+      const { methodId, secret, algorithm, digits, period, displayName, pushEnabled } = event.data;
+      const method: OathMethod = {
+        kind: 'softwareOath',
+        methodId,
+        status: 'pending',
+        secret,
+        algorithm,
+        digits,
+        period,
+        displayName,
+        pushEnabled: pushEnabled ?? false,
+        createdAt: event.data.at,
+        lastTimeStep: -1,
+      };
+      return { ...next, methods: { ...state.methods, [methodId]: method } };
     }
     case 'MethodRegistered': {
-      const method = state.methods[event.data.methodId];
-      if (!method) return next;
-      const lastTimeStep = Math.max(method.lastTimeStep, event.data.timeStep ?? -1);
-      return { ...next, methods: { ...state.methods, [method.methodId]: { ...method, status: 'active', lastTimeStep } } };
+      const { methodId, methodType, timeStep, phoneNumber, phoneType } = event.data;
+      if (methodType === 'phone' && phoneNumber && phoneType) {
+        return { ...next, methods: { ...state.methods, [methodId]: { kind: 'phone', methodId, status: 'active', phoneNumber, phoneType, createdAt: event.data.at } } };
+      }
+      const method = state.methods[methodId];
+      if (method?.kind !== 'softwareOath') return next;
+      const lastTimeStep = Math.max(method.lastTimeStep, timeStep ?? -1);
+      return { ...next, methods: { ...state.methods, [methodId]: { ...method, status: 'active', lastTimeStep } } };
     }
+    case 'MethodRemoved': {
+      const { [event.data.methodId]: _, ...methods } = state.methods;
+      return { ...next, methods, defaultMethodId: state.defaultMethodId === event.data.methodId ? null : state.defaultMethodId };
+    }
+    case 'DefaultMethodChanged':
+      return { ...next, defaultMethodId: event.data.methodId };
     case 'MfaChallengeIssued': {
-      const { challengeId, methodId, expiresAt, clientIp, userAgent, appId } = event.data;
-      return { ...next, challenges: { ...state.challenges, [challengeId]: { challengeId, methodId, status: 'pending', expiresAt, clientIp, userAgent, appId } } };
+      const { challengeId, methodId, expiresAt, clientIp, userAgent, appId, channel, codeHash } = event.data;
+      const challenge: Challenge = {
+        challengeId,
+        methodId,
+        channel: channel ?? 'appCode',
+        status: 'pending',
+        expiresAt,
+        codeHash: codeHash ?? null,
+        clientIp,
+        userAgent,
+        appId,
+      };
+      return { ...next, challenges: { ...state.challenges, [challengeId]: challenge } };
     }
     case 'MfaApproved': {
       const { challengeId, methodId, timeStep } = event.data;
-      const challenge = state.challenges[challengeId];
       const method = methodId ? state.methods[methodId] : undefined;
+      const methods =
+        method?.kind === 'softwareOath' && timeStep !== null
+          ? { ...state.methods, [method.methodId]: { ...method, lastTimeStep: Math.max(method.lastTimeStep, timeStep) } }
+          : state.methods;
       return {
         ...next,
-        challenges: challenge ? { ...state.challenges, [challengeId]: { ...challenge, status: 'approved' } } : state.challenges,
-        methods: method ? { ...state.methods, [method.methodId]: { ...method, lastTimeStep: Math.max(method.lastTimeStep, timeStep) } } : state.methods,
-        // a correct code clears the failure counter, as Keycloak does
+        challenges: withChallenge(challengeId, { status: 'approved' }),
+        methods,
+        // a correct answer clears the failure counter, as Keycloak does
         lock: state.lock.status === 'Open' ? { status: 'Open', recentDenials: [] } : state.lock,
       };
     }
     case 'MfaDenied': {
       const { challengeId, reason, at, endsChallenge } = event.data;
-      const challenge = state.challenges[challengeId];
-      const challenges = challenge && endsChallenge ? { ...state.challenges, [challengeId]: { ...challenge, status: 'denied' as const } } : state.challenges;
       const lock = lockAt(state.lock, at);
       return {
         ...next,
-        challenges,
+        challenges: endsChallenge ? withChallenge(challengeId, { status: 'denied' }) : state.challenges,
         lock: isCounted(reason) && lock.status === 'Open' ? { status: 'Open', recentDenials: [...lock.recentDenials, { challengeId, at }] } : lock,
       };
     }
@@ -231,8 +442,5 @@ export function evolve(state: UserMfaState, event: UserMfaEvent): UserMfaState {
     }
   }
 }
-
-/** Only a wrong or replayed code counts towards lockout. */
-const isCounted = (reason: DenialReason) => reason === 'wrongCode' || reason === 'replayedCode';
 
 export const userMfaDecider = { decide, evolve, initialState };

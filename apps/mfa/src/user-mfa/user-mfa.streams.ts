@@ -14,6 +14,11 @@ export class UserMfaStreams {
     return handleCommand(this.store, streams.userMfa(userId), userMfaDecider, command, context);
   }
 
+  /** The user's MFA state as committed (no projection lag), for reads that must be exact. */
+  async state(userId: string): Promise<UserMfaState> {
+    return fold(userMfaDecider, (await this.store.readStream(streams.userMfa(userId))) as unknown as UserMfaEvent[]);
+  }
+
   /** Read from its own stream, never from a projection: a lockout decision uses the policy as committed. */
   async lockoutPolicy(): Promise<LockoutPolicy> {
     const events = (await this.store.readStream(streams.lockoutSettings)) as unknown as LockoutSettingsChanged[];

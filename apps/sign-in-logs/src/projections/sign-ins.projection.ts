@@ -9,6 +9,10 @@ export const denialDetails: Record<DenialReason, string> = {
   userBlocked: 'MFA denied; user is blocked',
   expired: 'MFA denied; the verification request expired',
   fraudReported: 'MFA denied; fraud code entered',
+  timeout: 'MFA denied; user did not respond to mobile app notification',
+  userDeclined: 'MFA denied; user declined the authentication',
+  wrongNumber: 'MFA denied; user did not select the correct number',
+  methodDisabled: 'MFA denied; the authentication method is disabled',
 };
 
 /** One row per MFA attempt, with the context of the challenge it answered. */

@@ -22,7 +22,7 @@ export class ActivateAuthenticatorAppHandler implements ICommandHandler<Activate
       userId,
       (state) => {
         const method = state.methods[methodId];
-        const codeMatched = method ? matchTotp(code, this.streams.openSecret(userId, methodId, method.secret), method, now) : null;
+        const codeMatched = method?.kind === 'softwareOath' ? matchTotp(code, this.streams.openSecret(userId, methodId, method.secret), method, now) : null;
         return { type: 'ActivateAuthenticatorApp', data: { userId, methodId, codeMatched, now: now.toISOString() } };
       },
       { ...caller, now },

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiZodBody, Caller, RequestContext, Roles, zodBody } from '@bulwark/platform';
 import { z } from 'zod';
-import { userIdParam } from '../user-mfa.schemas';
+import { idParam, userIdParam } from '../user-mfa.schemas';
 import { IssueChallengeCommand, IssuedChallenge } from './issue-challenge.handler';
 
 const body = z.strictObject({
@@ -11,6 +11,10 @@ const body = z.strictObject({
   clientIp: z.union([z.ipv4(), z.ipv6()], { error: 'clientIp must be an IPv4 or IPv6 address' }),
   userAgent: z.string().max(1024).optional(),
   appId: z.string().min(1).max(200).optional(),
+  /** a method of the user's, else their default */
+  methodId: idParam.optional(),
+  /** how to answer: appCode, appNotification (push), sms or voice; else the method's natural one */
+  channel: z.enum(['appCode', 'appNotification', 'sms', 'voice']).optional(),
 });
 
 @ApiTags('mfa')
@@ -22,7 +26,7 @@ export class IssueChallengeController {
   @HttpCode(201)
   @Roles('app')
   @ApiZodBody(body)
-  @ApiOperation({ summary: 'Start an MFA challenge for a sign-in; a locked-out user is refused at once' })
+  @ApiOperation({ summary: 'Start an MFA challenge for a sign-in (app code, push with number matching, SMS or call); a locked-out user is refused at once' })
   issue(@Body(zodBody(body)) request: z.infer<typeof body>, @Caller() caller: RequestContext): Promise<IssuedChallenge> {
     return this.commands.execute(new IssueChallengeCommand(request, caller));
   }

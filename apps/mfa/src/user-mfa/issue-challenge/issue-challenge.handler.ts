@@ -1,60 +1,102 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { DenialReason } from '@bulwark/contracts';
+import { ChallengeChannel, DenialReason, MethodType } from '@bulwark/contracts';
 import { CLOCK, Clock, RequestContext } from '@bulwark/platform';
 import { randomUUID } from 'node:crypto';
+import { ChallengeCodes, defaultLifetimes } from '../challenge-codes';
+import { ChallengeDelivery } from '../challenge-delivery';
+import { channelsOf, defaultMethodOf } from '../user-mfa.decider';
 import { UserMfaStreams } from '../user-mfa.streams';
-
-export const CHALLENGE_LIFETIME_SECONDS = 300;
 
 export type IssuedChallenge = {
   id: string;
   status: 'pending' | 'denied';
-  method: 'softwareOath' | null;
+  method: MethodType | null;
   methodId: string | null;
+  channel: ChallengeChannel | null;
   expiresAt: string;
+  /** push with number matching: the number the sign-in screen shows, which the user picks in the app */
+  numberToShow?: string;
+  /** SMS and voice: whether the provider took the message */
+  delivery?: { status: 'sent' | 'failed'; reason?: string };
   reason?: DenialReason;
 };
 
+export type IssueChallengeRequest = {
+  userId: string;
+  clientIp: string;
+  userAgent?: string;
+  appId?: string;
+  methodId?: string;
+  channel?: ChallengeChannel;
+};
+
 export class IssueChallengeCommand extends Command<IssuedChallenge> {
-  constructor(readonly request: { userId: string; clientIp: string; userAgent?: string; appId?: string }, readonly caller: RequestContext) {
+  constructor(readonly request: IssueChallengeRequest, readonly caller: RequestContext) {
     super();
   }
 }
 
 @CommandHandler(IssueChallengeCommand)
 export class IssueChallengeHandler implements ICommandHandler<IssueChallengeCommand> {
-  constructor(private readonly streams: UserMfaStreams, @Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(
+    private readonly streams: UserMfaStreams,
+    private readonly codes: ChallengeCodes,
+    private readonly delivery: ChallengeDelivery,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   async execute({ request, caller }: IssueChallengeCommand): Promise<IssuedChallenge> {
     const now = this.clock.now();
     const challengeId = randomUUID();
-    const { events } = await this.streams.execute(
+    let drawn = '';
+    const { events, state } = await this.streams.execute(
       request.userId,
-      {
-        type: 'IssueChallenge',
-        data: {
-          userId: request.userId,
-          challengeId,
-          clientIp: request.clientIp,
-          userAgent: request.userAgent ?? null,
-          appId: request.appId ?? null,
-          lifetimeSeconds: CHALLENGE_LIFETIME_SECONDS,
-          now: now.toISOString(),
-        },
+      (current) => {
+        // the same pure rule the decider applies, so the code drawn fits the channel it will use
+        const method = request.methodId ? current.methods[request.methodId] : defaultMethodOf(current);
+        const channel = request.channel ?? (method ? channelsOf(method)[0]! : null);
+        drawn = this.codes.draw(channel === 'appNotification' ? 'appNotification' : 'sms');
+        return {
+          type: 'IssueChallenge',
+          data: {
+            userId: request.userId,
+            challengeId,
+            clientIp: request.clientIp,
+            userAgent: request.userAgent ?? null,
+            appId: request.appId ?? null,
+            methodId: request.methodId ?? null,
+            channel,
+            // only the hash is recorded; the code itself goes to the phone or the screen
+            codeHash: this.codes.hash(challengeId, drawn),
+            lifetimes: defaultLifetimes,
+            now: now.toISOString(),
+          },
+        };
       },
       { ...caller, now },
     );
     const issued = events.find((event) => event.type === 'MfaChallengeIssued');
     const denied = events.find((event) => event.type === 'MfaDenied');
     if (issued?.type !== 'MfaChallengeIssued') throw new Error('a challenge was not issued');
-    return {
+    const channel = issued.data.channel ?? 'appCode';
+    const response: IssuedChallenge = {
       id: challengeId,
       status: denied ? 'denied' : 'pending',
       method: issued.data.methodType,
       methodId: issued.data.methodId,
+      channel,
       expiresAt: issued.data.expiresAt,
       ...(denied?.type === 'MfaDenied' ? { reason: denied.data.reason } : {}),
     };
+    if (denied) return response;
+    if (channel === 'appNotification') return { ...response, numberToShow: drawn };
+    if (channel === 'sms' || channel === 'voice') {
+      const method = state.methods[issued.data.methodId!];
+      if (method?.kind !== 'phone') throw new Error(`challenge ${challengeId} on ${channel} has no phone`);
+      const delivery = await this.delivery.send({ channel, challengeId, userId: request.userId, to: method.phoneNumber, code: drawn, expiresAt: issued.data.expiresAt });
+      return { ...response, delivery };
+    }
+    return response;
   }
 }

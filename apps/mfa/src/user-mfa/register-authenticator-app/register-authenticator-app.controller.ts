@@ -12,9 +12,11 @@ const body = z
     algorithm: z.enum(['SHA1', 'SHA256', 'SHA512']).default('SHA1'),
     digits: z.union([z.literal(6), z.literal(8)]).default(6),
     period: z.union([z.literal(30), z.literal(60)]).default(30),
+    /** the app also answers push notifications (with number matching) */
+    pushEnabled: z.boolean().default(false),
   })
   .optional()
-  .transform((value) => value ?? { algorithm: 'SHA1' as const, digits: 6 as const, period: 30 as const });
+  .transform((value) => value ?? { algorithm: 'SHA1' as const, digits: 6 as const, period: 30 as const, pushEnabled: false });
 
 @ApiTags('mfa')
 @Controller('v1/users/:userId/authentication/authenticatorApps')

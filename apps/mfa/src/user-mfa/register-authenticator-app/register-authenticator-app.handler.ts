@@ -8,7 +8,7 @@ import { UserMfaStreams } from '../user-mfa.streams';
 export type RegisteredAuthenticatorApp = TotpParameters & { id: string; status: 'pending'; secret: string; otpauthUri: string };
 
 export class RegisterAuthenticatorAppCommand extends Command<RegisteredAuthenticatorApp> {
-  constructor(readonly userId: string, readonly request: TotpParameters & { displayName?: string }, readonly caller: RequestContext) {
+  constructor(readonly userId: string, readonly request: TotpParameters & { displayName?: string; pushEnabled: boolean }, readonly caller: RequestContext) {
     super();
   }
 }
@@ -34,6 +34,7 @@ export class RegisterAuthenticatorAppHandler implements ICommandHandler<Register
           digits,
           period,
           displayName: request.displayName ?? null,
+          pushEnabled: request.pushEnabled,
           now: now.toISOString(),
         },
       },

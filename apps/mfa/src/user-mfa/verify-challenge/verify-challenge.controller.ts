@@ -17,12 +17,12 @@ export class VerifyChallengeController {
   @HttpCode(200)
   @Roles('app')
   @ApiZodBody(body)
-  @ApiOperation({ summary: 'Answer a challenge with a code: approved with a session, or denied with a reason' })
+  @ApiOperation({ summary: 'Answer an app-code or SMS challenge with its code: approved with a session, or denied with a reason' })
   verify(
     @Param('challengeId', new ZodPipe(idParam, 'path')) challengeId: string,
     @Body(zodBody(body)) request: z.infer<typeof body>,
     @Caller() caller: RequestContext,
   ): Promise<VerificationResult> {
-    return this.commands.execute(new VerifyChallengeCommand(challengeId, request.code, caller));
+    return this.commands.execute(new VerifyChallengeCommand(challengeId, { kind: 'code', code: request.code }, caller));
   }
 }

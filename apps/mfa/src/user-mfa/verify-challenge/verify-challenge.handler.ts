@@ -3,40 +3,63 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DenialReason } from '@bulwark/contracts';
 import { CLOCK, Clock, RequestContext } from '@bulwark/platform';
 import { randomUUID } from 'node:crypto';
+import { ChallengeCodes } from '../challenge-codes';
 import { ChallengeRouter } from '../challenge-router';
 import { matchTotp } from '../totp';
+import { Proof, UserMfaState } from '../user-mfa.decider';
 import { UserMfaStreams } from '../user-mfa.streams';
 
 export type VerificationResult = { status: 'approved'; sessionId: string } | { status: 'denied'; reason: DenialReason };
 
+/** An answer as it arrives: a code typed in, a push answer from the app, or keys pressed on a call. */
+export type Answer =
+  | { kind: 'code'; code: string }
+  | { kind: 'push'; response: 'approve' | 'deny'; number: string | null }
+  | { kind: 'voice'; response: 'approve' };
+
 export class VerifyChallengeCommand extends Command<VerificationResult> {
-  constructor(readonly challengeId: string, readonly code: string, readonly caller: RequestContext) {
+  constructor(readonly challengeId: string, readonly answer: Answer, readonly caller: RequestContext) {
     super();
   }
 }
 
+/** Checks an answer against the challenge (the adapter's part) and lets the decider judge it. */
 @CommandHandler(VerifyChallengeCommand)
 export class VerifyChallengeHandler implements ICommandHandler<VerifyChallengeCommand> {
-  constructor(private readonly streams: UserMfaStreams, private readonly router: ChallengeRouter, @Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(
+    private readonly streams: UserMfaStreams,
+    private readonly router: ChallengeRouter,
+    private readonly codes: ChallengeCodes,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
-  async execute({ challengeId, code, caller }: VerifyChallengeCommand): Promise<VerificationResult> {
+  async execute({ challengeId, answer, caller }: VerifyChallengeCommand): Promise<VerificationResult> {
     const userId = await this.router.userOf(challengeId);
     const now = this.clock.now();
     const policy = await this.streams.lockoutPolicy();
     const sessionId = randomUUID();
     const { events } = await this.streams.execute(
       userId,
-      (state) => {
-        const challenge = state.challenges[challengeId];
-        const method = challenge?.methodId ? state.methods[challenge.methodId] : undefined;
-        const codeMatched = method ? matchTotp(code, this.streams.openSecret(userId, method.methodId, method.secret), method, now) : null;
-        return { type: 'VerifyChallenge', data: { userId, challengeId, codeMatched, sessionId, policy, now: now.toISOString() } };
-      },
+      (state) => ({ type: 'VerifyChallenge', data: { userId, challengeId, proof: this.prove(state, userId, challengeId, answer, now), sessionId, policy, now: now.toISOString() } }),
       { ...caller, now },
     );
     const outcome = events[0];
     if (outcome?.type === 'MfaApproved') return { status: 'approved', sessionId: outcome.data.sessionId };
     if (outcome?.type === 'MfaDenied') return { status: 'denied', reason: outcome.data.reason };
     throw new Error(`verification of ${challengeId} decided nothing`);
+  }
+
+  private prove(state: UserMfaState, userId: string, challengeId: string, answer: Answer, now: Date): Proof {
+    const challenge = state.challenges[challengeId];
+    if (answer.kind === 'push') {
+      const numberMatches = answer.number !== null && this.codes.matches(challengeId, answer.number, challenge?.codeHash ?? null);
+      return { kind: 'push', response: answer.response, numberMatches };
+    }
+    if (answer.kind === 'voice') return { kind: 'voice', response: 'approve' };
+    if (challenge?.channel === 'sms') return { kind: 'sentCode', matches: this.codes.matches(challengeId, answer.code, challenge.codeHash) };
+    const method = challenge?.methodId ? state.methods[challenge.methodId] : undefined;
+    const matchedStep = method?.kind === 'softwareOath' ? matchTotp(answer.code, this.streams.openSecret(userId, method.methodId, method.secret), method, now) : null;
+    // a code sent to a push or voice challenge is judged (and refused) by the decider as the wrong kind of answer
+    return { kind: 'appCode', matchedStep };
   }
 }

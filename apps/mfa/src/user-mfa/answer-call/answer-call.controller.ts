@@ -1,0 +1,33 @@
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiError, ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody } from '@bulwark/platform';
+import { z } from 'zod';
+import { APPROVE_KEY, DEFAULT_FRAUD_CODE } from '../../phone/delivery/otp-delivery.port';
+import { ReportSuspiciousActivityCommand } from '../report-suspicious-activity/report-suspicious-activity.handler';
+import { idParam } from '../user-mfa.schemas';
+import { VerifyChallengeCommand } from '../verify-challenge/verify-challenge.handler';
+
+const body = z.strictObject({ keys: z.string().regex(/^[0-9*#]{1,8}$/, 'keys are the digits, * and # pressed on the call') });
+
+@ApiTags('mfa')
+@Controller('v1/mfa/challenges/:challengeId/callResponse')
+export class AnswerCallController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @HttpCode(200)
+  @Roles('app')
+  @ApiZodBody(body)
+  @ApiOperation({ summary: 'The telephony provider relays the keys pressed on a voice call: # approves, the fraud code then # reports fraud' })
+  answer(
+    @Param('challengeId', new ZodPipe(idParam, 'path')) challengeId: string,
+    @Body(zodBody(body)) request: z.infer<typeof body>,
+    @Caller() caller: RequestContext,
+  ) {
+    if (request.keys === `${DEFAULT_FRAUD_CODE}${APPROVE_KEY}`) return this.commands.execute(new ReportSuspiciousActivityCommand(challengeId, caller));
+    if (request.keys === APPROVE_KEY) return this.commands.execute(new VerifyChallengeCommand(challengeId, { kind: 'voice', response: 'approve' }, caller));
+    // any other key sequence is not an answer: the call goes on until it expires
+    throw new ApiError(422, 'unprocessableEntity', `keys not recognised: # approves, ${DEFAULT_FRAUD_CODE} then # reports fraud`);
+  }
+}
