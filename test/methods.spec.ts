@@ -139,6 +139,17 @@ describe('MFA methods end to end through HTTP', () => {
     });
   });
 
+  describe('authenticator apps', () => {
+    it('return a QR code of the otpauth URI as a PNG data URL and as SVG', async () => {
+      const reply = await app().post('/v1/users/qr-user/authentication/authenticatorApps', { displayName: 'Work phone', algorithm: 'SHA512', digits: 8, period: 60 });
+      expect(reply.status).toBe(201);
+      expect(reply.body.otpauthUri).toMatch(/^otpauth:\/\/totp\/Bulwark:qr-user\?secret=[A-Z2-7]+&issuer=Bulwark&algorithm=SHA512&digits=8&period=60$/);
+      const png = Buffer.from(reply.body.qrCode.pngDataUrl.replace(/^data:image\/png;base64,/, ''), 'base64');
+      expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+      expect(reply.body.qrCode.svg).toMatch(/^<svg[^>]*viewBox="0 0 \d+ \d+"[\s\S]*<path[\s\S]*<\/svg>\s*$/);
+    });
+  });
+
   describe('default method and removal', () => {
     it('uses the chosen default, and removing a method denies its open challenges', async () => {
       const { methodId } = await enrol(bulwark, 'many-methods');

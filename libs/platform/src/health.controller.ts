@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, EventStore } from '@bulwark/event-store';
 import type { Response } from 'express';
 import { Kafka } from 'kafkajs';
-import { Public } from './auth';
+import { Public, Roles } from './auth';
 import { BULWARK_CONFIG, KAFKA } from './tokens';
 import { BulwarkConfig } from './config';
 import { ConsumerHost } from './projection-host';
@@ -34,6 +34,14 @@ export class HealthController {
       kafka,
       consumers,
     });
+  }
+
+  /** An authenticated route that does nothing: the ceiling every other route is measured against. */
+  @Get('v1/ping')
+  @Roles('admin', 'analyst', 'siem', 'app')
+  @ApiOperation({ summary: 'Checks the key and does nothing else (any role)' })
+  ping(): { ok: true } {
+    return { ok: true };
   }
 
   private async check<T extends object>(probe: () => Promise<T>): Promise<{ status: 'up' | 'down' } & Partial<T> & { error?: string }> {

@@ -1,4 +1,5 @@
 import { generateSecret, generateURI, verifySync } from 'otplib';
+import QRCode from 'qrcode';
 import { OathMethod } from './user-mfa.decider';
 
 export type TotpParameters = Pick<OathMethod, 'algorithm' | 'digits' | 'period'>;
@@ -7,6 +8,13 @@ export const newTotpSecret = (): string => generateSecret({ length: 20 });
 
 export function otpauthUri(secret: string, account: string, parameters: TotpParameters, issuer = 'Bulwark'): string {
   return generateURI({ issuer, label: account, secret, algorithm: hashOf(parameters.algorithm), digits: parameters.digits, period: parameters.period });
+}
+
+/** The otpauth URI as a QR code, both as a PNG data URL (for an <img>) and as SVG markup. */
+export async function qrCodesOf(uri: string): Promise<{ pngDataUrl: string; svg: string }> {
+  const options = { errorCorrectionLevel: 'M' as const, margin: 2 };
+  const [pngDataUrl, svg] = await Promise.all([QRCode.toDataURL(uri, { ...options, width: 256 }), QRCode.toString(uri, { ...options, type: 'svg' })]);
+  return { pngDataUrl, svg };
 }
 
 /**

@@ -2,10 +2,17 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK, Clock, RequestContext } from '@bulwark/platform';
 import { randomUUID } from 'node:crypto';
-import { newTotpSecret, otpauthUri, TotpParameters } from '../totp';
+import { newTotpSecret, otpauthUri, qrCodesOf, TotpParameters } from '../totp';
 import { UserMfaStreams } from '../user-mfa.streams';
 
-export type RegisteredAuthenticatorApp = TotpParameters & { id: string; status: 'pending'; secret: string; otpauthUri: string };
+export type RegisteredAuthenticatorApp = TotpParameters & {
+  id: string;
+  status: 'pending';
+  secret: string;
+  otpauthUri: string;
+  qrCode: { pngDataUrl: string; svg: string };
+  pushEnabled: boolean;
+};
 
 export class RegisterAuthenticatorAppCommand extends Command<RegisteredAuthenticatorApp> {
   constructor(readonly userId: string, readonly request: TotpParameters & { displayName?: string; pushEnabled: boolean }, readonly caller: RequestContext) {
@@ -41,6 +48,7 @@ export class RegisterAuthenticatorAppHandler implements ICommandHandler<Register
       { ...caller, now },
     );
     // the only time the secret leaves the service in clear: to the user setting up the app
-    return { id: methodId, status: 'pending', secret, otpauthUri: otpauthUri(secret, userId, request), algorithm, digits, period };
+    const uri = otpauthUri(secret, userId, request);
+    return { id: methodId, status: 'pending', secret, otpauthUri: uri, qrCode: await qrCodesOf(uri), algorithm, digits, period, pushEnabled: request.pushEnabled };
   }
 }
