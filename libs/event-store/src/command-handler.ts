@@ -62,6 +62,43 @@ async function inTurn<T>(store: EventStore, streamId: string, work: () => Promis
 }
 
 /**
+ * Folded states kept between commands, per store and decider: a stream only grows, so a cached state is always
+ * the fold of a prefix, and only the events after it are read. Bounded; the oldest entries go first.
+ */
+const MAX_CACHED_STREAMS = 20_000;
+const folded = new WeakMap<EventStore, WeakMap<object, Map<string, { revision: number; state: unknown }>>>();
+
+function cacheOf(store: EventStore, decider: object): Map<string, { revision: number; state: unknown }> {
+  let byDecider = folded.get(store);
+  if (!byDecider) folded.set(store, (byDecider = new WeakMap()));
+  let cache = byDecider.get(decider);
+  if (!cache) byDecider.set(decider, (cache = new Map()));
+  return cache;
+}
+
+function remember(cache: Map<string, { revision: number; state: unknown }>, streamId: string, revision: number, state: unknown): void {
+  cache.delete(streamId);
+  cache.set(streamId, { revision, state });
+  if (cache.size > MAX_CACHED_STREAMS) cache.delete(cache.keys().next().value!);
+}
+
+/** The stream's current state: the cached fold plus whatever was appended since (by anyone). */
+export async function loadState<Event extends DomainEvent, State>(
+  store: EventStore,
+  streamId: string,
+  decider: Pick<Decider<unknown, Event, State>, 'evolve' | 'initialState'>,
+): Promise<{ state: State; revision: number }> {
+  const cache = cacheOf(store, decider);
+  const cached = cache.get(streamId) as { revision: number; state: State } | undefined;
+  const newer = (await store.readStream(streamId, { fromRevision: (cached?.revision ?? -1) + 1 })) as RecordedEvent<Event>[];
+  if (cached && !newer.length) return cached;
+  const state = newer.reduce(decider.evolve, cached?.state ?? decider.initialState());
+  const revision = newer.length ? newer[newer.length - 1]!.revision : -1;
+  if (revision >= 0) remember(cache, streamId, revision, state);
+  return { state, revision };
+}
+
+/**
  * Reads the stream, folds it, decides, and appends with the expected revision; on a conflict it starts over,
  * a bounded number of times. A decision that appends nothing returns without writing.
  */
@@ -75,24 +112,19 @@ export function handleCommand<Command, Event extends DomainEvent, State>(
 ): Promise<HandledCommand<Event, State>> {
   return inTurn(store, streamId, async () => {
     for (let attempt = 1; ; attempt++) {
-      const stored = (await store.readStream(streamId)) as RecordedEvent<Event>[];
-      const state = fold(decider, stored);
-      const expectedRevision = stored.length ? stored[stored.length - 1]!.revision : 'no_stream';
+      const { state, revision } = await loadState(store, streamId, decider);
+      const expectedRevision = revision >= 0 ? revision : 'no_stream';
       const resolved = typeof command === 'function' ? (command as (state: State) => Command)(state) : command;
       const events = decider.decide(resolved, state);
       if (!events.length) {
-        return { events, recorded: [], state, nextExpectedRevision: stored.length - 1, position: 0 };
+        return { events, recorded: [], state, nextExpectedRevision: revision, position: 0 };
       }
       const recorded = envelope(events, context);
       try {
         const result = await store.append(streamId, recorded, { expectedRevision });
-        return {
-          events,
-          recorded,
-          state: events.reduce(decider.evolve, state),
-          nextExpectedRevision: result.nextExpectedRevision,
-          position: result.position,
-        };
+        const next = events.reduce(decider.evolve, state);
+        remember(cacheOf(store, decider), streamId, result.nextExpectedRevision, next);
+        return { events, recorded, state: next, nextExpectedRevision: result.nextExpectedRevision, position: result.position };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxAttempts) throw error;
         // someone appended first: decide again on the new state (jitter keeps parallel retries apart)

@@ -187,6 +187,16 @@ export function describeEventStoreContract(adapter: string, { open, canPlant }: 
       it('reads an empty array for a stream that does not exist', async () => {
         await expect(store.readStream(sessionsStream())).resolves.toEqual([]);
       });
+
+      it('reads from a revision on, and nothing past the end', async () => {
+        const stream = sessionsStream();
+        await store.append(stream, [sessionsRevoked('u1', 'a'), sessionsRevoked('u1', 'b'), sessionsRevoked('u1', 'c')], { expectedRevision: 'no_stream' });
+        expect((await store.readStream(stream, { fromRevision: 1 })).map((event) => [event.revision, event.data.reason])).toEqual([
+          [1, 'b'],
+          [2, 'c'],
+        ]);
+        expect(await store.readStream(stream, { fromRevision: 3 })).toEqual([]);
+      });
     });
 
     describe('expected revisions', () => {

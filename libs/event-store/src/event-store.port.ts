@@ -44,8 +44,8 @@ export interface EventStore {
    */
   append(streamId: string, events: NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
 
-  /** The stream's events in order; an empty array when the stream does not exist. */
-  readStream(streamId: string): Promise<RecordedEvent[]>;
+  /** The stream's events in order, from a revision on (default 0); an empty array when the stream does not exist. */
+  readStream(streamId: string, options?: { fromRevision?: number }): Promise<RecordedEvent[]>;
 
   /** Up to maxCount events after `after` (exclusive), in commit order. */
   readAll(options: { after: number; maxCount: number }): Promise<RecordedEvent[]>;

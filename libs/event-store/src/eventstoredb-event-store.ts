@@ -127,10 +127,10 @@ export class EventStoreDbEventStore implements EventStore {
     return commitOf(resolved?.event?.position) ?? this.headPosition();
   }
 
-  async readStream(streamId: string): Promise<RecordedEvent[]> {
+  async readStream(streamId: string, { fromRevision = 0 }: { fromRevision?: number } = {}): Promise<RecordedEvent[]> {
     let resolved: ResolvedEvent[];
     try {
-      resolved = await collect(this.client.readStream(streamId, { direction: FORWARDS, fromRevision: START }));
+      resolved = await collect(this.client.readStream(streamId, { direction: FORWARDS, fromRevision: fromRevision > 0 ? BigInt(fromRevision) : START }));
     } catch (error) {
       if (hasErrorType(error, ErrorType.STREAM_NOT_FOUND)) return [];
       throw error;

@@ -144,8 +144,8 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  async readStream(streamId: string): Promise<RecordedEvent[]> {
-    const rows = this.db.prepare<[string], Row>('SELECT * FROM events WHERE stream_id = ? ORDER BY revision').all(streamId);
+  async readStream(streamId: string, { fromRevision = 0 }: { fromRevision?: number } = {}): Promise<RecordedEvent[]> {
+    const rows = this.db.prepare<[string, number], Row>('SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision').all(streamId, fromRevision);
     return rows.map((row) => this.toRecorded(row));
   }
 

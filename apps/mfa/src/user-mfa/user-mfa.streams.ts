@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LockoutSettingsChanged, SealedSecret, streams, UserMfaEvent } from '@bulwark/contracts';
-import { CommandContext, EVENT_STORE, EventStore, fold, handleCommand, HandledCommand } from '@bulwark/event-store';
+import { SealedSecret, streams, UserMfaEvent } from '@bulwark/contracts';
+import { CommandContext, EVENT_STORE, EventStore, handleCommand, HandledCommand, loadState } from '@bulwark/event-store';
 import { SEALED_BOX, SealedBox } from '@bulwark/platform';
 import { LockoutPolicy, lockoutSettingsDecider } from '../lockout-settings/lockout-settings.decider';
 import { UserMfaCommand, userMfaDecider, UserMfaState } from './user-mfa.decider';
@@ -16,13 +16,12 @@ export class UserMfaStreams {
 
   /** The user's MFA state as committed (no projection lag), for reads that must be exact. */
   async state(userId: string): Promise<UserMfaState> {
-    return fold(userMfaDecider, (await this.store.readStream(streams.userMfa(userId))) as unknown as UserMfaEvent[]);
+    return (await loadState(this.store, streams.userMfa(userId), userMfaDecider)).state;
   }
 
   /** Read from its own stream, never from a projection: a lockout decision uses the policy as committed. */
   async lockoutPolicy(): Promise<LockoutPolicy> {
-    const events = (await this.store.readStream(streams.lockoutSettings)) as unknown as LockoutSettingsChanged[];
-    return fold(lockoutSettingsDecider, events);
+    return (await loadState(this.store, streams.lockoutSettings, lockoutSettingsDecider)).state;
   }
 
   sealSecret(userId: string, methodId: string, secret: string): SealedSecret {
