@@ -150,6 +150,24 @@ describe('MFA methods end to end through HTTP', () => {
     });
   });
 
+  describe('app passwords', () => {
+    it('are shown once, verify for legacy clients, count towards lockout, and are all deleted at once', async () => {
+      await enrol(bulwark, 'legacy-user');
+      const created = await app().post('/v1/users/legacy-user/authentication/appPasswords', { displayName: 'Outlook 2010' });
+      expect(created.status).toBe(201);
+      expect(created.body.password).toMatch(/^[a-z]{16}$/);
+      const verify = (password: string) => app().post('/v1/users/legacy-user/authentication/appPasswords/verify', { password, clientIp: '198.51.100.20' });
+      expect((await verify(created.body.password)).body).toMatchObject({ status: 'approved', sessionId: expect.any(String) });
+      expect((await verify('notthepassword')).body).toEqual({ status: 'denied', reason: 'wrongCode' });
+      expect(JSON.stringify(await bulwark.store.readStream(streams.userMfa('legacy-user')))).not.toContain(created.body.password);
+
+      expect((await bulwark.as('admin').raw('DELETE', '/v1/users/legacy-user/authentication/appPasswords', undefined)).status).toBe(204);
+      expect((await verify(created.body.password)).body).toEqual({ status: 'denied', reason: 'wrongCode' });
+      expect(await streamTypes(bulwark.store, streams.userMfa('legacy-user'))).toEqual(expect.arrayContaining(['AppPasswordCreated', 'AppPasswordsDeleted']));
+      expect((await app().post('/v1/users/nobody-here/authentication/appPasswords/verify', { password: 'x', clientIp: '198.51.100.20' })).status).toBe(404);
+    });
+  });
+
   describe('default method and removal', () => {
     it('uses the chosen default, and removing a method denies its open challenges', async () => {
       const { methodId } = await enrol(bulwark, 'many-methods');

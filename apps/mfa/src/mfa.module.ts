@@ -14,6 +14,7 @@ import { UserMfaStreams } from './user-mfa/user-mfa.streams';
 import { otpDeliveryProvider } from './phone/delivery/delivery.provider';
 import { AnswerCallController } from './user-mfa/answer-call/answer-call.controller';
 import { AnswerPushController } from './user-mfa/answer-push/answer-push.controller';
+import { AppPasswordsController } from './user-mfa/app-passwords/app-passwords.controller';
 import { ChallengeCodes } from './user-mfa/challenge-codes';
 import { ChallengeDelivery } from './user-mfa/challenge-delivery';
 import { ChallengeExpiry } from './user-mfa/expire-challenges/challenge-expiry.service';
@@ -35,6 +36,7 @@ import { VerifyChallengeHandler } from './user-mfa/verify-challenge/verify-chall
     AnswerCallController,
     RegisterPhoneController,
     MethodsController,
+    AppPasswordsController,
     ChangeLockoutSettingsController,
   ],
   providers: [

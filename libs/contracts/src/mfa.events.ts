@@ -74,6 +74,13 @@ export const methodRegistered = z.object({
   at,
 });
 
+/** scrypt of the app password with its own salt: the password itself is shown once and never kept */
+const passwordHash = z.object({ algorithm: z.literal('scrypt'), N: z.number().int(), r: z.number().int(), p: z.number().int(), salt: z.string(), hash: z.string() }).strict();
+export type PasswordHash = z.infer<typeof passwordHash>;
+
+export const appPasswordCreated = z.object({ userId, appPasswordId: id, displayName: z.string().max(200).nullable(), hash: passwordHash, at });
+export const appPasswordsDeleted = z.object({ userId, appPasswordIds: z.array(id).min(1), reason: z.string().max(500).nullable(), at });
+
 export const methodRemoved = z.object({ userId, methodId: id, methodType, reason: z.string().max(500).nullable(), at });
 export const defaultMethodChanged = z.object({ userId, methodId: id, at });
 
@@ -119,6 +126,8 @@ export const lockoutSettingsChanged = z.object({
   at,
 });
 
+export type AppPasswordCreated = { type: 'AppPasswordCreated'; data: z.infer<typeof appPasswordCreated> };
+export type AppPasswordsDeleted = { type: 'AppPasswordsDeleted'; data: z.infer<typeof appPasswordsDeleted> };
 export type MethodRemoved = { type: 'MethodRemoved'; data: z.infer<typeof methodRemoved> };
 export type DefaultMethodChanged = { type: 'DefaultMethodChanged'; data: z.infer<typeof defaultMethodChanged> };
 export type AuthenticatorAppAdded = { type: 'AuthenticatorAppAdded'; data: z.infer<typeof authenticatorAppAdded> };
@@ -135,6 +144,8 @@ export type UserMfaEvent =
   | MethodRegistered
   | MethodRemoved
   | DefaultMethodChanged
+  | AppPasswordCreated
+  | AppPasswordsDeleted
   | MfaChallengeIssued
   | MfaApproved
   | MfaDenied
@@ -146,6 +157,8 @@ export const mfaContracts: EventContract[] = [
   { type: 'MethodRegistered', schemaVersion: 1, schema: methodRegistered, privateFields: ['phoneNumber'] },
   { type: 'MethodRemoved', schemaVersion: 1, schema: methodRemoved },
   { type: 'DefaultMethodChanged', schemaVersion: 1, schema: defaultMethodChanged },
+  { type: 'AppPasswordCreated', schemaVersion: 1, schema: appPasswordCreated, privateFields: ['hash'] },
+  { type: 'AppPasswordsDeleted', schemaVersion: 1, schema: appPasswordsDeleted },
   { type: 'MfaChallengeIssued', schemaVersion: 1, schema: mfaChallengeIssued, privateFields: ['codeHash'] },
   { type: 'MfaApproved', schemaVersion: 1, schema: mfaApproved },
   { type: 'MfaDenied', schemaVersion: 1, schema: mfaDenied },

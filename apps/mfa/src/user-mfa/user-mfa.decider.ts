@@ -1,4 +1,4 @@
-import { ChallengeChannel, DenialReason, DomainError, MethodType, PhoneType, SealedSecret, UserMfaEvent } from '@bulwark/contracts';
+import { ChallengeChannel, DenialReason, DomainError, MethodType, PasswordHash, PhoneType, SealedSecret, UserMfaEvent } from '@bulwark/contracts';
 import { LockoutPolicy } from '../lockout-settings/lockout-settings.decider';
 
 /**
@@ -42,9 +42,12 @@ export type LockState =
   | { status: 'Open'; recentDenials: Array<{ challengeId: string; at: string }> }
   | { status: 'LockedOut'; since: string; until: string | null };
 
+export type AppPassword = { appPasswordId: string; displayName: string | null; hash: PasswordHash; createdAt: string };
+
 export type UserMfaState = {
   exists: boolean;
   methods: Record<string, Method>;
+  appPasswords: Record<string, AppPassword>;
   defaultMethodId: string | null;
   challenges: Record<string, Challenge>;
   lock: LockState;
@@ -108,6 +111,27 @@ export type VerifyChallenge = {
   data: { userId: string; challengeId: string; proof: Proof; sessionId: string; policy: LockoutPolicy; now: string };
 };
 export type ExpireChallenge = { type: 'ExpireChallenge'; data: { userId: string; challengeId: string; now: string } };
+export type CreateAppPassword = {
+  type: 'CreateAppPassword';
+  data: { userId: string; appPasswordId: string; displayName: string | null; hash: PasswordHash; now: string };
+};
+export type DeleteAppPasswords = { type: 'DeleteAppPasswords'; data: { userId: string; reason: string | null; now: string } };
+/** A legacy client signs in with an app password: no challenge, but the same lockout as every other answer. */
+export type VerifyAppPassword = {
+  type: 'VerifyAppPassword';
+  data: {
+    userId: string;
+    attemptId: string;
+    /** the app password the adapter found matching, or null */
+    matchedAppPasswordId: string | null;
+    clientIp: string;
+    userAgent: string | null;
+    appId: string | null;
+    sessionId: string;
+    policy: LockoutPolicy;
+    now: string;
+  };
+};
 export type ReportSuspiciousActivity = { type: 'ReportSuspiciousActivity'; data: { userId: string; challengeId: string; now: string } };
 
 export type UserMfaCommand =
@@ -119,13 +143,19 @@ export type UserMfaCommand =
   | IssueChallenge
   | VerifyChallenge
   | ExpireChallenge
-  | ReportSuspiciousActivity;
+  | ReportSuspiciousActivity
+  | CreateAppPassword
+  | DeleteAppPasswords
+  | VerifyAppPassword;
 
 export const MAX_OATH_METHODS = 5;
+/** Entra's limit of app passwords per user */
+export const MAX_APP_PASSWORDS = 40;
 
 export const initialState = (): UserMfaState => ({
   exists: false,
   methods: {},
+  appPasswords: {},
   defaultMethodId: null,
   challenges: {},
   lock: { status: 'Open', recentDenials: [] },
@@ -284,6 +314,29 @@ export function decide(command: UserMfaCommand, state: UserMfaState): UserMfaEve
         { type: 'SuspiciousActivityReported', data: attempt },
       ];
     }
+    case 'CreateAppPassword': {
+      const { userId, appPasswordId, displayName, hash, now } = command.data;
+      if (Object.keys(state.appPasswords).length >= MAX_APP_PASSWORDS) {
+        throw new DomainError('APP_PASSWORD_LIMIT_REACHED', 'conflict', `a user has at most ${MAX_APP_PASSWORDS} app passwords: delete them and create one again`);
+      }
+      return [{ type: 'AppPasswordCreated', data: { userId, appPasswordId, displayName, hash, at: now } }];
+    }
+    case 'DeleteAppPasswords': {
+      const { userId, reason, now } = command.data;
+      const appPasswordIds = Object.keys(state.appPasswords);
+      return appPasswordIds.length ? [{ type: 'AppPasswordsDeleted', data: { userId, appPasswordIds, reason, at: now } }] : [];
+    }
+    case 'VerifyAppPassword': {
+      const { userId, attemptId, matchedAppPasswordId, clientIp, userAgent, appId, sessionId, policy, now } = command.data;
+      if (!state.exists) throw new DomainError('USER_NOT_FOUND', 'notFound', `user ${userId} has no MFA registration`);
+      const attempt = { userId, challengeId: attemptId, methodId: matchedAppPasswordId, clientIp, userAgent, appId, at: now };
+      const lock = lockAt(state.lock, now);
+      if (lock.status === 'LockedOut') return [{ type: 'MfaDenied', data: { ...attempt, reason: 'lockedOut', endsChallenge: true } }];
+      if (matchedAppPasswordId && state.appPasswords[matchedAppPasswordId]) {
+        return [{ type: 'MfaApproved', data: { ...attempt, timeStep: null, channel: 'appPassword', sessionId } }];
+      }
+      return countDenial({ type: 'MfaDenied', data: { ...attempt, reason: 'wrongCode', endsChallenge: true } }, lock, policy, userId, attemptId, now);
+    }
     default: {
       const unhandled: never = command;
       throw new Error(`unhandled command ${(unhandled as { type: string }).type}`);
@@ -393,6 +446,15 @@ export function evolve(state: UserMfaState, event: UserMfaEvent): UserMfaState {
     }
     case 'DefaultMethodChanged':
       return { ...next, defaultMethodId: event.data.methodId };
+    case 'AppPasswordCreated': {
+      const { appPasswordId, displayName, hash, at } = event.data;
+      return { ...next, appPasswords: { ...state.appPasswords, [appPasswordId]: { appPasswordId, displayName, hash, createdAt: at } } };
+    }
+    case 'AppPasswordsDeleted': {
+      const appPasswords = { ...state.appPasswords };
+      for (const appPasswordId of event.data.appPasswordIds) delete appPasswords[appPasswordId];
+      return { ...next, appPasswords };
+    }
     case 'MfaChallengeIssued': {
       const { challengeId, methodId, expiresAt, clientIp, userAgent, appId, channel, codeHash } = event.data;
       const challenge: Challenge = {

@@ -1,0 +1,97 @@
+import { Body, Controller, Delete, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DenialReason } from '@bulwark/contracts';
+import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody } from '@bulwark/platform';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { userIdParam } from '../user-mfa.schemas';
+import { UserMfaStreams } from '../user-mfa.streams';
+import { appPasswordMatches, hashAppPassword, newAppPassword } from './app-password-hash';
+
+const createBody = z.strictObject({ displayName: z.string().min(1).max(200).optional() }).optional();
+const verifyBody = z.strictObject({
+  password: z.string().min(1).max(200),
+  clientIp: z.union([z.ipv4(), z.ipv6()], { error: 'clientIp must be an IPv4 or IPv6 address' }),
+  userAgent: z.string().max(1024).optional(),
+  appId: z.string().min(1).max(200).optional(),
+});
+
+@ApiTags('app passwords')
+@Controller('v1/users/:userId/authentication/appPasswords')
+export class AppPasswordsController {
+  constructor(private readonly streams: UserMfaStreams, @Inject(CLOCK) private readonly clock: Clock) {}
+
+  @Post()
+  @HttpCode(201)
+  @Roles('app', 'admin')
+  @ApiZodBody(createBody)
+  @ApiOperation({ summary: 'Create an app password for a legacy client: shown once in this answer, kept only as a scrypt hash' })
+  async create(
+    @Param('userId', new ZodPipe(userIdParam, 'path')) userId: string,
+    @Body(zodBody(createBody)) request: z.infer<typeof createBody>,
+    @Caller() caller: RequestContext,
+  ) {
+    const now = this.clock.now();
+    const password = newAppPassword();
+    const appPasswordId = randomUUID();
+    const hash = await hashAppPassword(password);
+    await this.streams.execute(
+      userId,
+      { type: 'CreateAppPassword', data: { userId, appPasswordId, displayName: request?.displayName ?? null, hash, now: now.toISOString() } },
+      { ...caller, now },
+    );
+    return { id: appPasswordId, displayName: request?.displayName ?? null, password, createdDateTime: now.toISOString() };
+  }
+
+  @Delete()
+  @HttpCode(204)
+  @Roles('app', 'admin')
+  @ApiOperation({ summary: "Delete all of a user's app passwords at once (the lost-phone case)" })
+  async deleteAll(@Param('userId', new ZodPipe(userIdParam, 'path')) userId: string, @Caller() caller: RequestContext): Promise<void> {
+    const now = this.clock.now();
+    await this.streams.execute(userId, { type: 'DeleteAppPasswords', data: { userId, reason: `deleted by ${caller.actor.type}`, now: now.toISOString() } }, { ...caller, now });
+  }
+
+  @Post('verify')
+  @HttpCode(200)
+  @Roles('app')
+  @ApiZodBody(verifyBody)
+  @ApiOperation({ summary: 'A legacy client signs in with an app password: approved with a session, or denied (counts towards lockout)' })
+  async verify(
+    @Param('userId', new ZodPipe(userIdParam, 'path')) userId: string,
+    @Body(zodBody(verifyBody)) request: z.infer<typeof verifyBody>,
+    @Caller() caller: RequestContext,
+  ): Promise<{ status: 'approved'; sessionId: string } | { status: 'denied'; reason: DenialReason }> {
+    const now = this.clock.now();
+    const policy = await this.streams.lockoutPolicy();
+    // scrypt is slow on purpose: match outside the stream's turn, then let the decider judge on the state as committed
+    const { appPasswords } = await this.streams.state(userId);
+    let matched: string | null = null;
+    for (const candidate of Object.values(appPasswords)) {
+      if (await appPasswordMatches(request.password, candidate.hash)) matched = candidate.appPasswordId;
+    }
+    const sessionId = randomUUID();
+    const { events } = await this.streams.execute(
+      userId,
+      {
+        type: 'VerifyAppPassword',
+        data: {
+          userId,
+          attemptId: randomUUID(),
+          matchedAppPasswordId: matched,
+          clientIp: request.clientIp,
+          userAgent: request.userAgent ?? null,
+          appId: request.appId ?? null,
+          sessionId,
+          policy,
+          now: now.toISOString(),
+        },
+      },
+      { ...caller, now },
+    );
+    const outcome = events[0];
+    if (outcome?.type === 'MfaApproved') return { status: 'approved', sessionId };
+    if (outcome?.type === 'MfaDenied') return { status: 'denied', reason: outcome.data.reason };
+    throw new Error('app password verification decided nothing');
+  }
+}
