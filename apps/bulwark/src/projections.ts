@@ -3,6 +3,7 @@ import { lockoutsProjection } from '../../identity-protection/src/projections/lo
 import { riskProjection } from '../../identity-protection/src/projections/risk.projection';
 import { challengeRoutesProjection } from '../../mfa/src/projections/challenge-routes.projection';
 import { openChallengesProjection } from '../../mfa/src/projections/open-challenges.projection';
+import { tokenInventoryProjection } from '../../mfa/src/projections/token-inventory.projection';
 import { sessionsProjection } from '../../sessions/src/projections/sessions.projection';
 import { signInsProjection } from '../../sign-in-logs/src/projections/sign-ins.projection';
 

@@ -1,4 +1,11 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { ApiError } from '@bulwark/platform';
+import express from 'express';
+import { HardwareOathMethodsController } from './hardware-tokens/devices/hardware-oath-methods.controller';
+import { IMPORT_LIMIT_BYTES, TokenDevicesController } from './hardware-tokens/devices/token-devices.controller';
+import { TokenImportJob } from './hardware-tokens/token-import.job';
+import { TokenInventory } from './hardware-tokens/token-inventory.service';
+import { TokenInventoryProjection } from './projections/token-inventory.registration';
 import { ChangeLockoutSettingsController } from './lockout-settings/change-lockout-settings/change-lockout-settings.controller';
 import { ChangeLockoutSettingsHandler } from './lockout-settings/change-lockout-settings/change-lockout-settings.handler';
 import { ActivateAuthenticatorAppController } from './user-mfa/activate-authenticator-app/activate-authenticator-app.controller';
@@ -38,6 +45,8 @@ import { VerifyChallengeHandler } from './user-mfa/verify-challenge/verify-chall
     MethodsController,
     AppPasswordsController,
     ChangeLockoutSettingsController,
+    TokenDevicesController,
+    HardwareOathMethodsController,
   ],
   providers: [
     UserMfaStreams,
@@ -45,6 +54,9 @@ import { VerifyChallengeHandler } from './user-mfa/verify-challenge/verify-chall
     ChallengeCodes,
     ChallengeDelivery,
     ChallengeExpiry,
+    TokenInventory,
+    TokenImportJob,
+    TokenInventoryProjection,
     otpDeliveryProvider,
     RegisterPhoneHandler,
     RegisterAuthenticatorAppHandler,
@@ -55,4 +67,18 @@ import { VerifyChallengeHandler } from './user-mfa/verify-challenge/verify-chall
     ChangeLockoutSettingsHandler,
   ],
 })
-export class MfaModule {}
+export class MfaModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // token files are uploaded as they are (CSV or PSKC XML), up to 5 MiB; every other body is JSON of at most 64 KiB
+    const raw = express.raw({ type: () => true, limit: IMPORT_LIMIT_BYTES });
+    const rawWithReason = (request: express.Request, response: express.Response, next: express.NextFunction) =>
+      raw(request, response, (error?: unknown) => {
+        if (!error) return next();
+        const tooLarge = (error as { type?: string }).type === 'entity.too.large';
+        next(tooLarge ? new ApiError(413, 'requestTooLarge', `the token file is larger than the ${IMPORT_LIMIT_BYTES / 1024} KiB limit; nothing was stored`) : error);
+      });
+    consumer
+      .apply(rawWithReason)
+      .forRoutes({ path: 'beta/directory/authenticationMethodDevices/hardwareOathDevices/imports', method: RequestMethod.POST });
+  }
+}

@@ -1,13 +1,15 @@
 import { mfaContracts } from './mfa.events';
+import { oathTokenContracts } from './oath-tokens.events';
 import { EventRegistry } from './registry';
 import { sessionsContracts } from './sessions.events';
 
 export * from './envelope';
 export * from './registry';
 export * from './mfa.events';
+export * from './oath-tokens.events';
 export * from './sessions.events';
 export * from './streams';
 
 /** Every event type Bulwark stores. */
-export const eventRegistry = new EventRegistry([...mfaContracts, ...sessionsContracts]);
+export const eventRegistry = new EventRegistry([...mfaContracts, ...oathTokenContracts, ...sessionsContracts]);
 export * from './domain-error';

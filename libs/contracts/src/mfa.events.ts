@@ -81,6 +81,29 @@ export type PasswordHash = z.infer<typeof passwordHash>;
 export const appPasswordCreated = z.object({ userId, appPasswordId: id, displayName: z.string().max(200).nullable(), hash: passwordHash, at });
 export const appPasswordsDeleted = z.object({ userId, appPasswordIds: z.array(id).min(1), reason: z.string().max(500).nullable(), at });
 
+export const oathHash = z.enum(['hmacsha1', 'hmacsha256', 'hmacsha512']);
+/** A hardware token given to the user, pending until they activate it with a code from it. */
+export const hardwareTokenAssigned = z.object({
+  userId,
+  /** the token's id in the inventory, also the method's id */
+  methodId: id,
+  serialNumber: z.string().min(1).max(200),
+  manufacturer: z.string().max(200).nullable(),
+  model: z.string().max(200).nullable(),
+  secret: sealedSecret,
+  oathType: z.enum(['totp', 'hotp']),
+  hashFunction: oathHash,
+  digits: z.union([z.literal(6), z.literal(8)]),
+  /** TOTP */
+  period: z.union([z.literal(30), z.literal(60)]).nullable(),
+  /** HOTP: the counter of the next code the token will show */
+  counter: z.number().int().nonnegative().nullable(),
+  at,
+});
+export const hardwareTokenActivationFailed = z.object({ userId, methodId: id, at });
+/** HOTP resynchronisation: two consecutive codes found the token's counter further ahead than the window */
+export const hardwareTokenResynchronized = z.object({ userId, methodId: id, lastCounter: z.number().int().nonnegative(), at });
+
 export const methodRemoved = z.object({ userId, methodId: id, methodType, reason: z.string().max(500).nullable(), at });
 export const defaultMethodChanged = z.object({ userId, methodId: id, at });
 
@@ -128,6 +151,9 @@ export const lockoutSettingsChanged = z.object({
 
 export type AppPasswordCreated = { type: 'AppPasswordCreated'; data: z.infer<typeof appPasswordCreated> };
 export type AppPasswordsDeleted = { type: 'AppPasswordsDeleted'; data: z.infer<typeof appPasswordsDeleted> };
+export type HardwareTokenAssigned = { type: 'HardwareTokenAssigned'; data: z.infer<typeof hardwareTokenAssigned> };
+export type HardwareTokenActivationFailed = { type: 'HardwareTokenActivationFailed'; data: z.infer<typeof hardwareTokenActivationFailed> };
+export type HardwareTokenResynchronized = { type: 'HardwareTokenResynchronized'; data: z.infer<typeof hardwareTokenResynchronized> };
 export type MethodRemoved = { type: 'MethodRemoved'; data: z.infer<typeof methodRemoved> };
 export type DefaultMethodChanged = { type: 'DefaultMethodChanged'; data: z.infer<typeof defaultMethodChanged> };
 export type AuthenticatorAppAdded = { type: 'AuthenticatorAppAdded'; data: z.infer<typeof authenticatorAppAdded> };
@@ -146,6 +172,9 @@ export type UserMfaEvent =
   | DefaultMethodChanged
   | AppPasswordCreated
   | AppPasswordsDeleted
+  | HardwareTokenAssigned
+  | HardwareTokenActivationFailed
+  | HardwareTokenResynchronized
   | MfaChallengeIssued
   | MfaApproved
   | MfaDenied
@@ -159,6 +188,9 @@ export const mfaContracts: EventContract[] = [
   { type: 'DefaultMethodChanged', schemaVersion: 1, schema: defaultMethodChanged },
   { type: 'AppPasswordCreated', schemaVersion: 1, schema: appPasswordCreated, privateFields: ['hash'] },
   { type: 'AppPasswordsDeleted', schemaVersion: 1, schema: appPasswordsDeleted },
+  { type: 'HardwareTokenAssigned', schemaVersion: 1, schema: hardwareTokenAssigned, privateFields: ['secret'] },
+  { type: 'HardwareTokenActivationFailed', schemaVersion: 1, schema: hardwareTokenActivationFailed },
+  { type: 'HardwareTokenResynchronized', schemaVersion: 1, schema: hardwareTokenResynchronized },
   { type: 'MfaChallengeIssued', schemaVersion: 1, schema: mfaChallengeIssued, privateFields: ['codeHash'] },
   { type: 'MfaApproved', schemaVersion: 1, schema: mfaApproved },
   { type: 'MfaDenied', schemaVersion: 1, schema: mfaDenied },

@@ -3,6 +3,8 @@ export const streams = {
   userMfa: (userId: string) => `user_mfa-${userId}`,
   userSessions: (userId: string) => `user_sessions-${userId}`,
   lockoutSettings: 'mfa_settings-lockout',
+  oathToken: (tokenId: string) => `oath_token-${tokenId}`,
+  oathImport: (importId: string) => `oath_import-${importId}`,
 } as const;
 
 /** The Kafka topic that carries every committed domain event, keyed by user. */

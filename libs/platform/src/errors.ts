@@ -77,11 +77,11 @@ export function toResponse(exception: unknown, request: Request | undefined): { 
     return { status, body: errorBody(request, code, status === 404 ? `no route ${request?.method} ${request?.path}` : message) };
   }
   // body-parser's errors carry a status and a type
-  const parserError = exception as { status?: number; type?: string; message?: string };
+  const parserError = exception as { status?: number; type?: string; message?: string; limit?: number };
   if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
     const messages: Record<string, string> = {
       'entity.parse.failed': 'the request body is not valid JSON',
-      'entity.too.large': 'the request body is larger than the 64 KiB limit',
+      'entity.too.large': `the request body is larger than the ${Math.round((parserError.limit ?? 65536) / 1024)} KiB limit`,
       'encoding.unsupported': 'unsupported content encoding',
       'charset.unsupported': 'unsupported charset',
     };

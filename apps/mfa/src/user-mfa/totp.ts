@@ -21,7 +21,7 @@ export async function qrCodesOf(uri: string): Promise<{ pngDataUrl: string; svg:
  * The time step a code matches within one period either side of `now` (clock drift), or null.
  * Whether that step was already used is the decider's call, not this function's.
  */
-export function matchTotp(code: string, secret: string, parameters: TotpParameters, now: Date): number | null {
+export function matchTotp(code: string, secret: string | Uint8Array, parameters: TotpParameters, now: Date): number | null {
   if (code.length !== parameters.digits || !/^\d+$/.test(code)) return null;
   const result = verifySync({
     secret,

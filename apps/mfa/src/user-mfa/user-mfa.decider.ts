@@ -1,4 +1,4 @@
-import { ChallengeChannel, DenialReason, DomainError, MethodType, PasswordHash, PhoneType, SealedSecret, UserMfaEvent } from '@bulwark/contracts';
+import { ChallengeChannel, DenialReason, DomainError, HardwareTokenAssigned, MethodType, PasswordHash, PhoneType, SealedSecret, UserMfaEvent } from '@bulwark/contracts';
 import { LockoutPolicy } from '../lockout-settings/lockout-settings.decider';
 
 /**
@@ -22,9 +22,26 @@ export type OathMethod = {
   lastTimeStep: number;
 };
 
+export type HardwareOathMethod = {
+  kind: 'hardwareOath';
+  methodId: string;
+  status: 'pending' | 'active' | 'failedActivation';
+  secret: SealedSecret;
+  oathType: 'totp' | 'hotp';
+  hashFunction: 'hmacsha1' | 'hmacsha256' | 'hmacsha512';
+  digits: 6 | 8;
+  period: 30 | 60 | null;
+  serialNumber: string;
+  manufacturer: string | null;
+  model: string | null;
+  createdAt: string;
+  /** TOTP: the last time step used; HOTP: the last counter used (a code at or before it is a replay) */
+  lastTimeStep: number;
+};
+
 export type PhoneMethod = { kind: 'phone'; methodId: string; status: 'active'; phoneNumber: string; phoneType: PhoneType; createdAt: string };
 
-export type Method = OathMethod | PhoneMethod;
+export type Method = OathMethod | HardwareOathMethod | PhoneMethod;
 
 export type Challenge = {
   challengeId: string;
@@ -85,6 +102,17 @@ export type ActivateAuthenticatorApp = {
   /** codeMatched: the time step the code matched, or null */
   data: { userId: string; methodId: string; codeMatched: number | null; now: string };
 };
+export type AssignHardwareToken = { type: 'AssignHardwareToken'; data: Omit<HardwareTokenAssigned['data'], 'at'> & { now: string } };
+export type ActivateHardwareToken = {
+  type: 'ActivateHardwareToken';
+  /** codeMatched: the time step (TOTP) or counter (HOTP) the code matched, or null */
+  data: { userId: string; methodId: string; codeMatched: number | null; now: string };
+};
+export type ResyncHardwareToken = {
+  type: 'ResyncHardwareToken';
+  /** lastCounter: the counter of the second of two consecutive codes, or null when none was found */
+  data: { userId: string; methodId: string; lastCounter: number | null; now: string };
+};
 export type RegisterPhone = { type: 'RegisterPhone'; data: { userId: string; methodId: string; phoneNumber: string; phoneType: PhoneType; now: string } };
 export type RemoveMethod = { type: 'RemoveMethod'; data: { userId: string; methodId: string; reason: string | null; now: string } };
 export type SetDefaultMethod = { type: 'SetDefaultMethod'; data: { userId: string; methodId: string; now: string } };
@@ -137,6 +165,9 @@ export type ReportSuspiciousActivity = { type: 'ReportSuspiciousActivity'; data:
 export type UserMfaCommand =
   | AddAuthenticatorApp
   | ActivateAuthenticatorApp
+  | AssignHardwareToken
+  | ActivateHardwareToken
+  | ResyncHardwareToken
   | RegisterPhone
   | RemoveMethod
   | SetDefaultMethod
@@ -174,7 +205,11 @@ export function lockAt(lock: LockState, now: string): LockState {
 }
 
 const activeMethods = (state: UserMfaState) => Object.values(state.methods).filter((method) => method.status === 'active');
-const oathCount = (state: UserMfaState) => activeMethods(state).filter((method) => method.kind === 'softwareOath').length;
+/** Software OATH methods count once active; a hardware token counts from assignment, since it is the user's alone. */
+const oathCount = (state: UserMfaState) =>
+  Object.values(state.methods).filter((method) => (method.kind === 'softwareOath' && method.status === 'active') || method.kind === 'hardwareOath').length;
+const oathLimit = () =>
+  new DomainError('METHOD_LIMIT_REACHED', 'conflict', `a user has at most ${MAX_OATH_METHODS} OATH methods (software and hardware); remove one first`);
 
 /** The method a sign-in uses when none is asked for: the default, else the first active one. */
 export function defaultMethodOf(state: UserMfaState): Method | null {
@@ -185,6 +220,7 @@ export function defaultMethodOf(state: UserMfaState): Method | null {
 /** The channels a method can be answered on, the natural one first. */
 export function channelsOf(method: Method): ChallengeChannel[] {
   if (method.kind === 'phone') return method.phoneType === 'office' ? ['voice'] : ['sms', 'voice'];
+  if (method.kind === 'hardwareOath') return ['appCode'];
   return method.pushEnabled ? ['appCode', 'appNotification'] : ['appCode'];
 }
 
@@ -228,9 +264,7 @@ export function decide(command: UserMfaCommand, state: UserMfaState): UserMfaEve
   switch (command.type) {
     case 'AddAuthenticatorApp': {
       const { now, ...app } = command.data;
-      if (oathCount(state) >= MAX_OATH_METHODS) {
-        throw new DomainError('METHOD_LIMIT_REACHED', 'conflict', `a user has at most ${MAX_OATH_METHODS} OATH methods (software and hardware)`);
-      }
+      if (oathCount(state) >= MAX_OATH_METHODS) throw oathLimit();
       return [{ type: 'AuthenticatorAppAdded', data: { ...app, at: now } }];
     }
     case 'ActivateAuthenticatorApp': {
@@ -239,12 +273,34 @@ export function decide(command: UserMfaCommand, state: UserMfaState): UserMfaEve
       if (method.kind !== 'softwareOath') throw new DomainError('NOT_AN_AUTHENTICATOR_APP', 'conflict', `method ${methodId} is not an authenticator app`);
       if (method.status === 'active') throw new DomainError('METHOD_ALREADY_ACTIVE', 'conflict', `authenticator app ${methodId} is already active`);
       if (codeMatched === null) throw new DomainError('INVALID_CODE', 'unprocessable', 'the code does not match this authenticator app');
-      if (oathCount(state) >= MAX_OATH_METHODS) {
-        throw new DomainError('METHOD_LIMIT_REACHED', 'conflict', `a user has at most ${MAX_OATH_METHODS} OATH methods (software and hardware)`);
-      }
+      if (oathCount(state) >= MAX_OATH_METHODS) throw oathLimit();
       return [
         { type: 'MethodRegistered', data: { userId, methodId, methodType: 'softwareOath', displayName: method.displayName, timeStep: codeMatched, at: now } },
       ];
+    }
+    case 'AssignHardwareToken': {
+      const { now, ...token } = command.data;
+      if (state.methods[token.methodId]) throw new DomainError('TOKEN_ALREADY_ASSIGNED', 'conflict', `token ${token.serialNumber} is already assigned to ${token.userId}`);
+      if (oathCount(state) >= MAX_OATH_METHODS) throw oathLimit();
+      return [{ type: 'HardwareTokenAssigned', data: { ...token, at: now } }];
+    }
+    case 'ActivateHardwareToken': {
+      const { userId, methodId, codeMatched, now } = command.data;
+      const method = methodOf(state, userId, methodId);
+      if (method.kind !== 'hardwareOath') throw new DomainError('NOT_A_HARDWARE_TOKEN', 'conflict', `method ${methodId} is not a hardware token`);
+      if (method.status === 'active') throw new DomainError('METHOD_ALREADY_ACTIVE', 'conflict', `hardware token ${method.serialNumber} is already activated`);
+      // a failed activation is an outcome the inventory shows (failedActivation), not a refused request
+      if (codeMatched === null || codeMatched <= method.lastTimeStep) return [{ type: 'HardwareTokenActivationFailed', data: { userId, methodId, at: now } }];
+      return [{ type: 'MethodRegistered', data: { userId, methodId, methodType: 'hardwareOath', displayName: method.serialNumber, timeStep: codeMatched, at: now } }];
+    }
+    case 'ResyncHardwareToken': {
+      const { userId, methodId, lastCounter, now } = command.data;
+      const method = methodOf(state, userId, methodId);
+      if (method.kind !== 'hardwareOath' || method.oathType !== 'hotp') throw new DomainError('NOT_AN_HOTP_TOKEN', 'conflict', `method ${methodId} is not an HOTP token`);
+      if (lastCounter === null || lastCounter <= method.lastTimeStep) {
+        throw new DomainError('INVALID_CODE', 'unprocessable', 'no two consecutive codes of this token match ahead of its counter');
+      }
+      return [{ type: 'HardwareTokenResynchronized', data: { userId, methodId, lastCounter, at: now } }];
     }
     case 'RegisterPhone': {
       const { userId, methodId, phoneNumber, phoneType, now } = command.data;
@@ -367,7 +423,7 @@ function verify(command: VerifyChallenge, state: UserMfaState): UserMfaEvent[] {
   ];
   switch (proof.kind) {
     case 'appCode': {
-      const lastTimeStep = method.kind === 'softwareOath' ? method.lastTimeStep : -1;
+      const lastTimeStep = method.kind === 'phone' ? -1 : method.lastTimeStep;
       if (proof.matchedStep !== null && proof.matchedStep > lastTimeStep) return approve(proof.matchedStep);
       return countDenial(deny(proof.matchedStep === null ? 'wrongCode' : 'replayedCode', false), lock, policy, userId, challengeId, now);
     }
@@ -436,7 +492,7 @@ export function evolve(state: UserMfaState, event: UserMfaEvent): UserMfaState {
         return { ...next, methods: { ...state.methods, [methodId]: { kind: 'phone', methodId, status: 'active', phoneNumber, phoneType, createdAt: event.data.at } } };
       }
       const method = state.methods[methodId];
-      if (method?.kind !== 'softwareOath') return next;
+      if (method?.kind !== 'softwareOath' && method?.kind !== 'hardwareOath') return next;
       const lastTimeStep = Math.max(method.lastTimeStep, timeStep ?? -1);
       return { ...next, methods: { ...state.methods, [methodId]: { ...method, status: 'active', lastTimeStep } } };
     }
@@ -446,6 +502,36 @@ export function evolve(state: UserMfaState, event: UserMfaEvent): UserMfaState {
     }
     case 'DefaultMethodChanged':
       return { ...next, defaultMethodId: event.data.methodId };
+    case 'HardwareTokenAssigned': {
+      const { methodId, secret, oathType, hashFunction, digits, period, counter, serialNumber, manufacturer, model, at } = event.data;
+      const method: HardwareOathMethod = {
+        kind: 'hardwareOath',
+        methodId,
+        status: 'pending',
+        secret,
+        oathType,
+        hashFunction,
+        digits,
+        period,
+        serialNumber,
+        manufacturer,
+        model,
+        createdAt: at,
+        // HOTP: the counter before the next code; TOTP: no step used yet
+        lastTimeStep: oathType === 'hotp' ? (counter ?? 0) - 1 : -1,
+      };
+      return { ...next, methods: { ...state.methods, [methodId]: method } };
+    }
+    case 'HardwareTokenActivationFailed': {
+      const method = state.methods[event.data.methodId];
+      if (method?.kind !== 'hardwareOath') return next;
+      return { ...next, methods: { ...state.methods, [method.methodId]: { ...method, status: 'failedActivation' } } };
+    }
+    case 'HardwareTokenResynchronized': {
+      const method = state.methods[event.data.methodId];
+      if (method?.kind !== 'hardwareOath') return next;
+      return { ...next, methods: { ...state.methods, [method.methodId]: { ...method, lastTimeStep: event.data.lastCounter } } };
+    }
     case 'AppPasswordCreated': {
       const { appPasswordId, displayName, hash, at } = event.data;
       return { ...next, appPasswords: { ...state.appPasswords, [appPasswordId]: { appPasswordId, displayName, hash, createdAt: at } } };
@@ -474,7 +560,7 @@ export function evolve(state: UserMfaState, event: UserMfaEvent): UserMfaState {
       const { challengeId, methodId, timeStep } = event.data;
       const method = methodId ? state.methods[methodId] : undefined;
       const methods =
-        method?.kind === 'softwareOath' && timeStep !== null
+        (method?.kind === 'softwareOath' || method?.kind === 'hardwareOath') && timeStep !== null
           ? { ...state.methods, [method.methodId]: { ...method, lastTimeStep: Math.max(method.lastTimeStep, timeStep) } }
           : state.methods;
       return {

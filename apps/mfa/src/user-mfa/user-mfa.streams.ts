@@ -3,7 +3,7 @@ import { SealedSecret, streams, UserMfaEvent } from '@bulwark/contracts';
 import { CommandContext, EVENT_STORE, EventStore, handleCommand, HandledCommand, loadState } from '@bulwark/event-store';
 import { SEALED_BOX, SealedBox } from '@bulwark/platform';
 import { LockoutPolicy, lockoutSettingsDecider } from '../lockout-settings/lockout-settings.decider';
-import { UserMfaCommand, userMfaDecider, UserMfaState } from './user-mfa.decider';
+import { HardwareOathMethod, OathMethod, UserMfaCommand, userMfaDecider, UserMfaState } from './user-mfa.decider';
 
 /** The store work of the mfa service: users' MFA streams and the lockout policy they are judged by. */
 @Injectable()
@@ -30,5 +30,11 @@ export class UserMfaStreams {
 
   openSecret(userId: string, methodId: string, sealed: SealedSecret): string {
     return this.box.open(sealed, `${userId}/${methodId}`);
+  }
+
+  /** An OATH method's key as otplib takes it: an app's base32 secret, or a hardware token's raw bytes. */
+  oathSecret(userId: string, method: OathMethod | HardwareOathMethod): string | Buffer {
+    const opened = this.openSecret(userId, method.methodId, method.secret);
+    return method.kind === 'hardwareOath' ? Buffer.from(opened, 'hex') : opened;
   }
 }

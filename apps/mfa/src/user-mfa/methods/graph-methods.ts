@@ -21,6 +21,16 @@ export function toGraphMethod(method: Method, { maskPhone }: { maskPhone: boolea
       smsSignInState: 'notSupported',
     };
   }
+  if (method.kind === 'hardwareOath') {
+    // Graph beta's hardwareOathAuthenticationMethod, with the device it is
+    return {
+      '@odata.type': '#microsoft.graph.hardwareOathAuthenticationMethod',
+      id: method.methodId,
+      createdDateTime: method.createdAt,
+      status: method.status === 'active' ? 'activated' : method.status === 'pending' ? 'assigned' : 'failedActivation',
+      device: { id: method.methodId, serialNumber: method.serialNumber, manufacturer: method.manufacturer, model: method.model, secretKey: null },
+    };
+  }
   return {
     '@odata.type': '#microsoft.graph.softwareOathAuthenticationMethod',
     id: method.methodId,

@@ -5,7 +5,7 @@ import { CLOCK, Clock, RequestContext } from '@bulwark/platform';
 import { randomUUID } from 'node:crypto';
 import { ChallengeCodes } from '../challenge-codes';
 import { ChallengeRouter } from '../challenge-router';
-import { matchTotp } from '../totp';
+import { matchOathCode } from '../oath';
 import { Proof, UserMfaState } from '../user-mfa.decider';
 import { UserMfaStreams } from '../user-mfa.streams';
 
@@ -58,7 +58,7 @@ export class VerifyChallengeHandler implements ICommandHandler<VerifyChallengeCo
     if (answer.kind === 'voice') return { kind: 'voice', response: 'approve' };
     if (challenge?.channel === 'sms') return { kind: 'sentCode', matches: this.codes.matches(challengeId, answer.code, challenge.codeHash) };
     const method = challenge?.methodId ? state.methods[challenge.methodId] : undefined;
-    const matchedStep = method?.kind === 'softwareOath' ? matchTotp(answer.code, this.streams.openSecret(userId, method.methodId, method.secret), method, now) : null;
+    const matchedStep = method && method.kind !== 'phone' ? matchOathCode(answer.code, this.streams.oathSecret(userId, method), method, now) : null;
     // a code sent to a push or voice challenge is judged (and refused) by the decider as the wrong kind of answer
     return { kind: 'appCode', matchedStep };
   }

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { oathHash } from './mfa.events';
+import { EventContract } from './registry';
+
+/**
+ * The hardware token inventory: one stream per token (`oath_token-<tokenId>`, the id derived from the serial
+ * number so a serial is imported once), and one per import job (`oath_import-<jobId>`). Written by the mfa service.
+ */
+
+const id = z.string().min(1).max(200);
+const at = z.iso.datetime();
+const sealedSecret = z.object({ keyId: z.string(), iv: z.string(), tag: z.string(), ciphertext: z.string() }).strict();
+
+export const oathTokenImported = z.object({
+  tokenId: id,
+  serialNumber: z.string().min(1).max(200),
+  manufacturer: z.string().max(200).nullable(),
+  model: z.string().max(200).nullable(),
+  secret: sealedSecret,
+  oathType: z.enum(['totp', 'hotp']),
+  hashFunction: oathHash,
+  digits: z.union([z.literal(6), z.literal(8)]),
+  period: z.union([z.literal(30), z.literal(60)]).nullable(),
+  counter: z.number().int().nonnegative().nullable(),
+  importId: id,
+  at,
+});
+export const oathTokenAssigned = z.object({ tokenId: id, userId: z.string().min(1).max(256), at });
+export const oathTokenUnassigned = z.object({ tokenId: id, userId: z.string().min(1).max(256), reason: z.string().max(500), at });
+
+const rowError = z.object({ row: z.number().int().nonnegative(), serialNumber: z.string().max(200).nullable(), reason: z.string().max(1000) });
+export const oathImportStarted = z.object({ importId: id, format: z.enum(['csv', 'pskc']), fileName: z.string().max(300).nullable(), at });
+export const oathImportCompleted = z.object({
+  importId: id,
+  imported: z.number().int().nonnegative(),
+  assigned: z.number().int().nonnegative(),
+  rejected: z.number().int().nonnegative(),
+  errors: z.array(rowError).max(10_000),
+  at,
+});
+export const oathImportFailed = z.object({ importId: id, reason: z.string().max(1000), at });
+
+export type OathTokenImported = { type: 'OathTokenImported'; data: z.infer<typeof oathTokenImported> };
+export type OathTokenAssigned = { type: 'OathTokenAssigned'; data: z.infer<typeof oathTokenAssigned> };
+export type OathTokenUnassigned = { type: 'OathTokenUnassigned'; data: z.infer<typeof oathTokenUnassigned> };
+export type OathTokenEvent = OathTokenImported | OathTokenAssigned | OathTokenUnassigned;
+export type OathImportStarted = { type: 'OathImportStarted'; data: z.infer<typeof oathImportStarted> };
+export type OathImportCompleted = { type: 'OathImportCompleted'; data: z.infer<typeof oathImportCompleted> };
+export type OathImportFailed = { type: 'OathImportFailed'; data: z.infer<typeof oathImportFailed> };
+export type OathImportEvent = OathImportStarted | OathImportCompleted | OathImportFailed;
+
+export const oathTokenContracts: EventContract[] = [
+  { type: 'OathTokenImported', schemaVersion: 1, schema: oathTokenImported, privateFields: ['secret'] },
+  { type: 'OathTokenAssigned', schemaVersion: 1, schema: oathTokenAssigned },
+  { type: 'OathTokenUnassigned', schemaVersion: 1, schema: oathTokenUnassigned },
+  { type: 'OathImportStarted', schemaVersion: 1, schema: oathImportStarted },
+  { type: 'OathImportCompleted', schemaVersion: 1, schema: oathImportCompleted },
+  { type: 'OathImportFailed', schemaVersion: 1, schema: oathImportFailed },
+];

@@ -1,0 +1,127 @@
+import { streams } from '@bulwark/contracts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { generateSync } from 'otplib';
+import { Embedded, startEmbedded, streamTypes } from './support/embedded';
+
+const DEVICES = '/beta/directory/authenticationMethodDevices/hardwareOathDevices';
+const figure6 = readFileSync(path.join(__dirname, '../apps/mfa/src/hardware-tokens/import/fixtures/rfc6030-figure6.xml'));
+const RFC_SECRET = Buffer.from('12345678901234567890');
+const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+
+describe('OATH hardware tokens end to end through HTTP', () => {
+  let bulwark: Embedded;
+
+  beforeAll(async () => {
+    bulwark = await startEmbedded();
+  });
+
+  afterAll(async () => {
+    await bulwark.close();
+  });
+
+  const admin = () => bulwark.as('admin');
+  const upload = async (body: Buffer | string, contentType: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${bulwark.url}${DEVICES}/imports`, {
+      method: 'POST',
+      headers: { connection: 'close', authorization: `Bearer ${bulwark.keys.admin}`, 'content-type': contentType, ...headers },
+      body,
+    });
+    return { status: response.status, body: JSON.parse(await response.text()) };
+  };
+  const finished = async (importId: string) => {
+    for (let i = 0; i < 100; i++) {
+      const reply = await admin().get(`${DEVICES}/imports/${importId}`);
+      if (reply.body.status !== 'running') return reply.body;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`import ${importId} did not finish`);
+  };
+  const totpCode = (secret: string, offsetSteps = 0) => generateSync({ secret, epoch: Math.floor(bulwark.clock.now().getTime() / 1000) + offsetSteps * 30 });
+  const hotpCode = (counter: number) => generateSync({ strategy: 'hotp', secret: RFC_SECRET, counter, digits: 8 });
+
+  it('imports CSV rows as a job: valid rows land and are assigned, invalid ones are reported with reasons, no secret echoed', async () => {
+    const csv = [
+      'upn,serial number,secret key,time interval,manufacturer,model',
+      `hw-alice@contoso.com,HW-0001,${TOTP_SECRET},30,Contoso,Hardware Token`,
+      'hw-bob@contoso.com,HW-0002,NOT*BASE32*SECRET!!,30,Contoso,Hardware Token',
+      `hw-carol@contoso.com,HW-0003,${TOTP_SECRET},45,Contoso,Hardware Token`,
+      `,HW-0004,${TOTP_SECRET},60,=1+2,Hardware Token`,
+    ].join('\r\n');
+    const started = await upload(csv, 'text/csv');
+    expect(started).toMatchObject({ status: 202, body: { id: expect.any(String), status: 'running', format: 'csv' } });
+    const job = await finished(started.body.id);
+    expect(job).toMatchObject({ status: 'completed', imported: 1, assigned: 1, rejected: 3 });
+
+    const errors = await fetch(`${bulwark.url}${DEVICES}/imports/${started.body.id}/errors.csv`, { headers: { connection: 'close', authorization: `Bearer ${bulwark.keys.admin}` } });
+    expect(errors.headers.get('content-type')).toMatch(/^text\/csv/);
+    const text = await errors.text();
+    expect(text.split('\r\n')[0]).toBe('row,serial number,reason');
+    expect(text).toMatch(/^3,HW-0002,.*base32/m);
+    expect(text).toMatch(/^4,HW-0003,.*30 or 60/m);
+    expect(text).toMatch(/^5,HW-0004,/m);
+    expect(text).not.toContain('NOT*BASE32');
+    expect(text).not.toContain(TOTP_SECRET);
+
+    const inventory = await admin().get(`${DEVICES}?$filter=status eq 'assigned'`);
+    expect(inventory.body.value).toEqual([expect.objectContaining({ serialNumber: 'HW-0001', status: 'assigned', secretKey: null, assignedTo: { id: 'hw-alice@contoso.com', displayName: null } })]);
+  });
+
+  it('lets the user activate the token with a code from it, then sign in with it', async () => {
+    const [device] = (await admin().get(`${DEVICES}?$filter=status eq 'assigned'`)).body.value;
+    const activate = (code: string) => bulwark.as('app').post(`/beta/users/hw-alice@contoso.com/authentication/hardwareOathMethods/${device.id}/activate`, { verificationCode: code });
+    expect((await activate('000000')).status).toBe(422);
+    expect((await admin().get(`${DEVICES}/${device.id}`)).body.status).toBe('failedActivation');
+    expect((await activate(totpCode(TOTP_SECRET))).status).toBe(204);
+    expect((await admin().get(`${DEVICES}/${device.id}`)).body.status).toBe('activated');
+
+    bulwark.clock.advance({ seconds: 30 });
+    const { body: challenge } = await bulwark.as('app').post('/v1/mfa/challenges', { userId: 'hw-alice@contoso.com', clientIp: '203.0.113.60' });
+    expect(challenge).toMatchObject({ method: 'hardwareOath', channel: 'appCode' });
+    expect((await bulwark.as('app').post(`/v1/mfa/challenges/${challenge.id}/verify`, { code: totpCode(TOTP_SECRET) })).body.status).toBe('approved');
+    const listed = await admin().get('/v1.0/users/hw-alice@contoso.com/authentication/methods');
+    expect(listed.body.value).toEqual([expect.objectContaining({ '@odata.type': '#microsoft.graph.hardwareOathAuthenticationMethod', status: 'activated' })]);
+  });
+
+  it('imports RFC 6030 figure 6 with its pre-shared key: an HOTP token with a look-ahead window and resynchronisation', async () => {
+    const started = await upload(figure6, 'application/pskc+xml', { 'x-pskc-preshared-key': '12345678901234567890123456789012' });
+    expect(started.status).toBe(202);
+    expect(await finished(started.body.id)).toMatchObject({ status: 'completed', imported: 1, rejected: 0 });
+    const [device] = (await admin().get(`${DEVICES}?$filter=status eq 'available'`)).body.value;
+    expect(device).toMatchObject({ serialNumber: '987654321', status: 'available', secretKey: null });
+
+    expect((await admin().raw('PATCH', `${DEVICES}/${device.id}`, JSON.stringify({ assignTo: { id: 'hotp-user' } }))).status).toBe(200);
+    expect((await admin().raw('PATCH', `${DEVICES}/${device.id}`, JSON.stringify({ assignTo: { id: 'someone-else' } }))).status).toBe(409);
+    expect((await bulwark.as('app').post(`/beta/users/hotp-user/authentication/hardwareOathMethods/${device.id}/activate`, { verificationCode: hotpCode(0) })).status).toBe(204);
+
+    const verify = async (code: string) => {
+      const { body: challenge } = await bulwark.as('app').post('/v1/mfa/challenges', { userId: 'hotp-user', clientIp: '203.0.113.61' });
+      return (await bulwark.as('app').post(`/v1/mfa/challenges/${challenge.id}/verify`, { code })).body;
+    };
+    expect(await verify(hotpCode(1))).toMatchObject({ status: 'approved' });
+    expect(await verify(hotpCode(1))).toEqual({ status: 'denied', reason: 'replayedCode' });
+    expect(await verify(hotpCode(6))).toMatchObject({ status: 'approved' });
+    expect(await verify(hotpCode(60))).toEqual({ status: 'denied', reason: 'wrongCode' });
+    const resync = (code1: string, code2: string) => bulwark.as('app').post(`/beta/users/hotp-user/authentication/hardwareOathMethods/${device.id}/resync`, { code1, code2 });
+    expect((await resync(hotpCode(60), hotpCode(62))).status).toBe(422);
+    expect((await resync(hotpCode(60), hotpCode(61))).status).toBe(200);
+    expect(await verify(hotpCode(61))).toEqual({ status: 'denied', reason: 'replayedCode' });
+    expect(await verify(hotpCode(62))).toMatchObject({ status: 'approved' });
+    expect(await streamTypes(bulwark.store, streams.userMfa('hotp-user'))).toContain('HardwareTokenResynchronized');
+  });
+
+  it('refuses whole files that are not token files, too large, hostile or undecryptable, storing nothing', async () => {
+    const before = await bulwark.store.headPosition();
+    expect((await upload(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3]), 'text/csv')).status).toBe(422);
+    expect((await upload('name,email\nx,y\n', 'text/csv')).status).toBe(422);
+    const huge = await upload(Buffer.alloc(6 * 1024 * 1024, 'a'), 'text/csv');
+    expect(huge.status).toBe(413);
+    expect(huge.body.error.message).toMatch(/5120 KiB/);
+    expect((await upload(figure6, 'application/pskc+xml', { 'x-pskc-preshared-key': '00000000000000000000000000000000' })).body.error.message).toMatch(/wrong key|MAC/i);
+    expect((await upload(figure6, 'application/pskc+xml')).status).toBe(422);
+    const laughs = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><KeyContainer Version="1.0" xmlns="urn:ietf:params:xml:ns:keyprov:pskc">&lol2;</KeyContainer>';
+    expect((await upload(laughs, 'application/pskc+xml')).status).toBe(422);
+    expect((await upload('{}', 'application/json')).status).toBe(415);
+    expect(await bulwark.store.headPosition()).toBe(before);
+  });
+});
