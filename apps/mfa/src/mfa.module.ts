@@ -6,6 +6,9 @@ import { IMPORT_LIMIT_BYTES, TokenDevicesController } from './hardware-tokens/de
 import { TokenImportJob } from './hardware-tokens/token-import.job';
 import { TokenInventory } from './hardware-tokens/token-inventory.service';
 import { TokenInventoryProjection } from './projections/token-inventory.registration';
+import { SignInPolicies } from './tenant-settings/sign-in-policy';
+import { TenantSettingsController } from './tenant-settings/tenant-settings.controller';
+import { UserRequirementsController } from './user-mfa/methods/user-requirements.controller';
 import { ChangeLockoutSettingsController } from './lockout-settings/change-lockout-settings/change-lockout-settings.controller';
 import { ChangeLockoutSettingsHandler } from './lockout-settings/change-lockout-settings/change-lockout-settings.handler';
 import { ActivateAuthenticatorAppController } from './user-mfa/activate-authenticator-app/activate-authenticator-app.controller';
@@ -46,6 +49,8 @@ import { VerifyChallengeHandler } from './user-mfa/verify-challenge/verify-chall
     AppPasswordsController,
     ChangeLockoutSettingsController,
     TokenDevicesController,
+    TenantSettingsController,
+    UserRequirementsController,
     HardwareOathMethodsController,
   ],
   providers: [
@@ -55,6 +60,7 @@ import { VerifyChallengeHandler } from './user-mfa/verify-challenge/verify-chall
     ChallengeDelivery,
     ChallengeExpiry,
     TokenInventory,
+    SignInPolicies,
     TokenImportJob,
     TokenInventoryProjection,
     otpDeliveryProvider,

@@ -104,6 +104,35 @@ export const hardwareTokenActivationFailed = z.object({ userId, methodId: id, at
 /** HOTP resynchronisation: two consecutive codes found the token's counter further ahead than the window */
 export const hardwareTokenResynchronized = z.object({ userId, methodId: id, lastCounter: z.number().int().nonnegative(), at });
 
+/** Entra's names for the verification methods a tenant allows */
+export const verificationMethod = z.enum(['call', 'sms', 'appNotification', 'appCode']);
+export type VerificationMethod = z.infer<typeof verificationMethod>;
+export const perUserMfaState = z.enum(['disabled', 'enabled', 'enforced']);
+export type PerUserMfaState = z.infer<typeof perUserMfaState>;
+
+export const mfaTenantSettingsChanged = z.object({
+  enabledMethods: z.array(verificationMethod),
+  /** CIDR ranges whose sign-ins skip MFA */
+  trustedIpRanges: z.array(z.string().max(64)).max(50),
+  /** days a device may skip MFA after one success; null: remembering is off */
+  rememberDeviceDays: z.number().int().min(1).max(365).nullable(),
+  version: z.number().int().positive(),
+  at,
+});
+
+/** A sign-in that needed no second factor, and why. */
+export const mfaBypassed = z.object({
+  ...attempt,
+  reason: z.enum(['trustedIp', 'rememberedDevice', 'mfaDisabled']),
+  sessionId: id,
+  settingsVersion: z.number().int().nonnegative(),
+});
+/** After an approval the user asked to remember this device: only the token's HMAC is kept. */
+export const deviceRemembered = z.object({ userId, deviceTokenHash: z.string().regex(/^[0-9a-f]{64}$/), challengeId: id, expiresAt: at, at });
+export const userMfaStateChanged = z.object({ userId, state: perUserMfaState, at });
+/** The admin's "require re-registration": every method goes, and the next sign-in must register again. */
+export const mfaReregistrationRequired = z.object({ userId, removedMethodIds: z.array(id), at });
+
 export const methodRemoved = z.object({ userId, methodId: id, methodType, reason: z.string().max(500).nullable(), at });
 export const defaultMethodChanged = z.object({ userId, methodId: id, at });
 
@@ -154,6 +183,11 @@ export type AppPasswordsDeleted = { type: 'AppPasswordsDeleted'; data: z.infer<t
 export type HardwareTokenAssigned = { type: 'HardwareTokenAssigned'; data: z.infer<typeof hardwareTokenAssigned> };
 export type HardwareTokenActivationFailed = { type: 'HardwareTokenActivationFailed'; data: z.infer<typeof hardwareTokenActivationFailed> };
 export type HardwareTokenResynchronized = { type: 'HardwareTokenResynchronized'; data: z.infer<typeof hardwareTokenResynchronized> };
+export type MfaTenantSettingsChanged = { type: 'MfaTenantSettingsChanged'; data: z.infer<typeof mfaTenantSettingsChanged> };
+export type MfaBypassed = { type: 'MfaBypassed'; data: z.infer<typeof mfaBypassed> };
+export type DeviceRemembered = { type: 'DeviceRemembered'; data: z.infer<typeof deviceRemembered> };
+export type UserMfaStateChanged = { type: 'UserMfaStateChanged'; data: z.infer<typeof userMfaStateChanged> };
+export type MfaReregistrationRequired = { type: 'MfaReregistrationRequired'; data: z.infer<typeof mfaReregistrationRequired> };
 export type MethodRemoved = { type: 'MethodRemoved'; data: z.infer<typeof methodRemoved> };
 export type DefaultMethodChanged = { type: 'DefaultMethodChanged'; data: z.infer<typeof defaultMethodChanged> };
 export type AuthenticatorAppAdded = { type: 'AuthenticatorAppAdded'; data: z.infer<typeof authenticatorAppAdded> };
@@ -175,6 +209,10 @@ export type UserMfaEvent =
   | HardwareTokenAssigned
   | HardwareTokenActivationFailed
   | HardwareTokenResynchronized
+  | MfaBypassed
+  | DeviceRemembered
+  | UserMfaStateChanged
+  | MfaReregistrationRequired
   | MfaChallengeIssued
   | MfaApproved
   | MfaDenied
@@ -191,6 +229,11 @@ export const mfaContracts: EventContract[] = [
   { type: 'HardwareTokenAssigned', schemaVersion: 1, schema: hardwareTokenAssigned, privateFields: ['secret'] },
   { type: 'HardwareTokenActivationFailed', schemaVersion: 1, schema: hardwareTokenActivationFailed },
   { type: 'HardwareTokenResynchronized', schemaVersion: 1, schema: hardwareTokenResynchronized },
+  { type: 'MfaTenantSettingsChanged', schemaVersion: 1, schema: mfaTenantSettingsChanged },
+  { type: 'MfaBypassed', schemaVersion: 1, schema: mfaBypassed },
+  { type: 'DeviceRemembered', schemaVersion: 1, schema: deviceRemembered, privateFields: ['deviceTokenHash'] },
+  { type: 'UserMfaStateChanged', schemaVersion: 1, schema: userMfaStateChanged },
+  { type: 'MfaReregistrationRequired', schemaVersion: 1, schema: mfaReregistrationRequired },
   { type: 'MfaChallengeIssued', schemaVersion: 1, schema: mfaChallengeIssued, privateFields: ['codeHash'] },
   { type: 'MfaApproved', schemaVersion: 1, schema: mfaApproved },
   { type: 'MfaDenied', schemaVersion: 1, schema: mfaDenied },

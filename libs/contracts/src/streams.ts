@@ -3,6 +3,7 @@ export const streams = {
   userMfa: (userId: string) => `user_mfa-${userId}`,
   userSessions: (userId: string) => `user_sessions-${userId}`,
   lockoutSettings: 'mfa_settings-lockout',
+  tenantSettings: 'mfa_settings-tenant',
   oathToken: (tokenId: string) => `oath_token-${tokenId}`,
   oathImport: (importId: string) => `oath_import-${importId}`,
 } as const;

@@ -1,7 +1,7 @@
-import { DenialReason, UserMfaEvent } from '@bulwark/contracts';
+import { ChallengeChannel, DenialReason, UserMfaEvent } from '@bulwark/contracts';
 import { deciderSpecification } from '@bulwark/testing';
 import { LockoutPolicy } from '../lockout-settings/lockout-settings.decider';
-import { Proof, UserMfaCommand, userMfaDecider } from './user-mfa.decider';
+import { Proof, SignInPolicy, UserMfaCommand, userMfaDecider } from './user-mfa.decider';
 
 const spec = deciderSpecification<UserMfaCommand, UserMfaEvent, ReturnType<typeof userMfaDecider.initialState>>(userMfaDecider);
 
@@ -43,12 +43,25 @@ const lockedOut = (time: string, until: string | null, causedBy: string[]): User
   type: 'AccountLockedOut',
   data: { userId, lockedUntil: until === null ? null : at(until), causedBy, settingsVersion: 2, at: at(time) },
 });
-const answer = (challengeId: string, proof: Proof, time: string, withPolicy = policy): UserMfaCommand => ({
+const allChannels = ['appCode', 'appNotification', 'sms', 'voice', 'appPassword'] as ChallengeChannel[];
+const answer = (challengeId: string, proof: Proof, time: string, withPolicy = policy, enabledChannels = allChannels): UserMfaCommand => ({
   type: 'VerifyChallenge',
-  data: { userId, challengeId, proof, sessionId: 's1', policy: withPolicy, now: at(time) },
+  data: { userId, challengeId, proof, sessionId: 's1', policy: withPolicy, enabledChannels, rememberDevice: null, now: at(time) },
+});
+const signIn = (overrides: Partial<SignInPolicy> = {}): SignInPolicy => ({
+  settingsVersion: 3,
+  enabledChannels: allChannels,
+  trustedIp: false,
+  deviceTokenHash: null,
+  sessionId: 'bypass-session',
+  ...overrides,
 });
 const verify = (challengeId: string, matchedStep: number | null, time: string, withPolicy = policy) => answer(challengeId, { kind: 'appCode', matchedStep }, time, withPolicy);
-const issue = (challengeId: string, time: string, options: { methodId?: string; channel?: 'appCode' | 'appNotification' | 'sms' | 'voice' } = {}): UserMfaCommand => ({
+const issue = (
+  challengeId: string,
+  time: string,
+  options: { methodId?: string; channel?: 'appCode' | 'appNotification' | 'sms' | 'voice'; signIn?: SignInPolicy } = {},
+): UserMfaCommand => ({
   type: 'IssueChallenge',
   data: {
     userId,
@@ -60,6 +73,7 @@ const issue = (challengeId: string, time: string, options: { methodId?: string; 
     channel: options.channel ?? null,
     codeHash: hash,
     lifetimes,
+    signIn: options.signIn ?? signIn(),
     now: at(time),
   },
 });
@@ -81,7 +95,7 @@ describe('user MFA decider', () => {
     });
 
     it('cannot issue a challenge before any method is active', () => {
-      spec.given(given).when(issue('c1', '10:00:00')).thenThrows('NO_ACTIVE_METHOD');
+      spec.given(given).when(issue('c1', '10:00:00')).thenThrows('REGISTRATION_REQUIRED');
     });
   });
 
@@ -269,6 +283,58 @@ describe('user MFA decider', () => {
         .given(given)
         .when({ type: 'AddAuthenticatorApp', data: { userId, methodId: 'm6', secret, algorithm: 'SHA1', digits: 6, period: 30, displayName: null, pushEnabled: false, now: at('10:00:00') } })
         .thenThrows('METHOD_LIMIT_REACHED');
+    });
+  });
+  describe('with the tenant policy', () => {
+    const phone: UserMfaEvent = {
+      type: 'MethodRegistered',
+      data: { userId, methodId: 'p1', methodType: 'phone', displayName: null, timeStep: null, phoneNumber: '+447700900123', phoneType: 'mobile', at: at('09:01:00') },
+    };
+    const given = [added, registered, phone];
+    const bypassed = (reason: 'trustedIp' | 'rememberedDevice' | 'mfaDisabled', time: string): UserMfaEvent => ({
+      type: 'MfaBypassed',
+      data: { ...attempt('c1', time, null as unknown as string), methodId: null, reason, sessionId: 'bypass-session', settingsVersion: 3 },
+    });
+
+    it('skips MFA from a trusted IP, recording why and with which settings', () => {
+      spec.given(given).when(issue('c1', '10:00:00', { signIn: signIn({ trustedIp: true }) })).then([bypassed('trustedIp', '10:00:00')]);
+    });
+
+    it('skips MFA on a remembered device until the memory expires', () => {
+      const remembered: UserMfaEvent = { type: 'DeviceRemembered', data: { userId, deviceTokenHash: hash, challengeId: 'c0', expiresAt: at('11:00:00'), at: at('09:30:00') } };
+      spec.given([...given, remembered]).when(issue('c1', '10:00:00', { signIn: signIn({ deviceTokenHash: hash }) })).then([bypassed('rememberedDevice', '10:00:00')]);
+      spec.given([...given, remembered]).when(issue('c1', '11:00:00', { signIn: signIn({ deviceTokenHash: hash }) })).then([issued('c1', '11:00:00', '11:05:00')]);
+    });
+
+    it('skips MFA for a user whose per-user state is disabled, but never for a locked-out user', () => {
+      const disabled: UserMfaEvent = { type: 'UserMfaStateChanged', data: { userId, state: 'disabled', at: at('09:30:00') } };
+      spec.given([...given, disabled]).when(issue('c1', '10:00:00')).then([bypassed('mfaDisabled', '10:00:00')]);
+      const locked: UserMfaEvent = { type: 'AccountLockedOut', data: { userId, lockedUntil: at('10:30:00'), causedBy: [], settingsVersion: 2, at: at('09:59:00') } };
+      spec.given([...given, disabled, locked]).when(issue('c1', '10:00:00', { signIn: signIn({ trustedIp: true }) })).then([issued('c1', '10:00:00', '10:05:00'), denied('c1', '10:00:00', 'lockedOut', true)]);
+    });
+
+    it('takes the first channel the tenant allows, and refuses a disabled one naming the methods left', () => {
+      const noAppCode = signIn({ enabledChannels: ['sms', 'voice', 'appNotification', 'appPassword'] });
+      spec.given(given).when(issue('c1', '10:00:00', { signIn: noAppCode })).then([issued('c1', '10:00:00', '10:01:00', 'appNotification')]);
+      const smsOnly = signIn({ enabledChannels: ['sms', 'appPassword'] });
+      spec.given(given).when(issue('c1', '10:00:00', { signIn: smsOnly })).thenThrows('METHOD_DISABLED');
+      spec.given(given).when(issue('c1', '10:00:00', { methodId: 'p1', channel: 'voice', signIn: smsOnly })).thenThrows('METHOD_DISABLED');
+    });
+
+    it('denies an answer on a channel the tenant disabled after the challenge was issued', () => {
+      spec
+        .given([...given, issued('c1', '10:00:00', '10:03:00', 'sms', 'p1')])
+        .when(answer('c1', { kind: 'sentCode', matches: true }, '10:01:00', policy, ['appCode', 'appPassword']))
+        .then([denied('c1', '10:01:00', 'methodDisabled', true, 'p1')]);
+    });
+
+    it('requires registration again after an admin asked for it, until a method is registered', () => {
+      spec.given(given).when({ type: 'RequireReregistration', data: { userId, now: at('10:00:00') } }).then([
+        { type: 'MfaReregistrationRequired', data: { userId, removedMethodIds: ['m1', 'p1'], at: at('10:00:00') } },
+      ]);
+      const reset: UserMfaEvent = { type: 'MfaReregistrationRequired', data: { userId, removedMethodIds: ['m1', 'p1'], at: at('10:00:00') } };
+      spec.given([...given, reset]).when(issue('c1', '10:01:00')).thenThrows('REGISTRATION_REQUIRED');
+      spec.given([...given, reset, phone]).when(issue('c1', '10:01:00')).then([issued('c1', '10:01:00', '10:04:00', 'sms', 'p1')]);
     });
   });
 });

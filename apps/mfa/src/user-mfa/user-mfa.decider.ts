@@ -1,4 +1,4 @@
-import { ChallengeChannel, DenialReason, DomainError, HardwareTokenAssigned, MethodType, PasswordHash, PhoneType, SealedSecret, UserMfaEvent } from '@bulwark/contracts';
+import { ChallengeChannel, DenialReason, DomainError, HardwareTokenAssigned, MethodType, PasswordHash, PerUserMfaState, PhoneType, SealedSecret, UserMfaEvent } from '@bulwark/contracts';
 import { LockoutPolicy } from '../lockout-settings/lockout-settings.decider';
 
 /**
@@ -63,6 +63,12 @@ export type AppPassword = { appPasswordId: string; displayName: string | null; h
 
 export type UserMfaState = {
   exists: boolean;
+  /** per-user MFA: disabled skips MFA, enabled and enforced require it */
+  mfaState: PerUserMfaState;
+  /** after "require re-registration", until a method is registered again */
+  reregistrationRequired: boolean;
+  /** HMACs of remembered-device tokens, with their expiry */
+  rememberedDevices: Record<string, string>;
   methods: Record<string, Method>;
   appPasswords: Record<string, AppPassword>;
   defaultMethodId: string | null;
@@ -82,6 +88,19 @@ export type Proof =
   | { kind: 'voice'; response: 'approve' };
 
 export type ChannelLifetimes = Record<Exclude<ChallengeChannel, 'appPassword'>, number>;
+
+/** What the tenant's settings say about one sign-in, worked out by the adapter (CIDR matching, token hashing). */
+export type SignInPolicy = {
+  settingsVersion: number;
+  /** the channels the tenant allows (Entra's call, sms, appNotification, appCode) */
+  enabledChannels: ChallengeChannel[];
+  /** the client's IP is in a trusted range */
+  trustedIp: boolean;
+  /** the HMAC of the remembered-device token the client presented, if any */
+  deviceTokenHash: string | null;
+  /** the session a bypass opens */
+  sessionId: string;
+};
 
 export type AddAuthenticatorApp = {
   type: 'AddAuthenticatorApp';
@@ -131,13 +150,26 @@ export type IssueChallenge = {
     /** the HMAC of the code the adapter will text, speak or show, bound to this challenge */
     codeHash: string;
     lifetimes: ChannelLifetimes;
+    signIn: SignInPolicy;
     now: string;
   };
 };
 export type VerifyChallenge = {
   type: 'VerifyChallenge';
-  data: { userId: string; challengeId: string; proof: Proof; sessionId: string; policy: LockoutPolicy; now: string };
+  data: {
+    userId: string;
+    challengeId: string;
+    proof: Proof;
+    sessionId: string;
+    policy: LockoutPolicy;
+    enabledChannels: ChallengeChannel[];
+    /** on approval, remember this device (the token's HMAC) until then */
+    rememberDevice: { tokenHash: string; expiresAt: string } | null;
+    now: string;
+  };
 };
+export type SetUserMfaState = { type: 'SetUserMfaState'; data: { userId: string; state: PerUserMfaState; now: string } };
+export type RequireReregistration = { type: 'RequireReregistration'; data: { userId: string; now: string } };
 export type ExpireChallenge = { type: 'ExpireChallenge'; data: { userId: string; challengeId: string; now: string } };
 export type CreateAppPassword = {
   type: 'CreateAppPassword';
@@ -177,7 +209,9 @@ export type UserMfaCommand =
   | ReportSuspiciousActivity
   | CreateAppPassword
   | DeleteAppPasswords
-  | VerifyAppPassword;
+  | VerifyAppPassword
+  | SetUserMfaState
+  | RequireReregistration;
 
 export const MAX_OATH_METHODS = 5;
 /** Entra's limit of app passwords per user */
@@ -185,6 +219,9 @@ export const MAX_APP_PASSWORDS = 40;
 
 export const initialState = (): UserMfaState => ({
   exists: false,
+  mfaState: 'enabled',
+  reregistrationRequired: false,
+  rememberedDevices: {},
   methods: {},
   appPasswords: {},
   defaultMethodId: null,
@@ -320,40 +357,8 @@ export function decide(command: UserMfaCommand, state: UserMfaState): UserMfaEve
       if (state.defaultMethodId === methodId) return [];
       return [{ type: 'DefaultMethodChanged', data: { userId, methodId, at: now } }];
     }
-    case 'IssueChallenge': {
-      const { userId, challengeId, clientIp, userAgent, appId, codeHash, lifetimes, now } = command.data;
-      if (!state.exists) throw new DomainError('USER_NOT_FOUND', 'notFound', `user ${userId} has no MFA registration`);
-      if (state.challenges[challengeId]) throw new DomainError('CHALLENGE_EXISTS', 'conflict', `challenge ${challengeId} exists`);
-      const method = command.data.methodId ? methodOf(state, userId, command.data.methodId) : defaultMethodOf(state);
-      if (!method || method.status !== 'active') throw new DomainError('NO_ACTIVE_METHOD', 'conflict', `user ${userId} has no activated MFA method`);
-      const channels = channelsOf(method);
-      const channel = command.data.channel ?? channels[0]!;
-      if (!channels.includes(channel)) {
-        throw new DomainError('CHANNEL_NOT_SUPPORTED', 'invalid', `method ${method.methodId} (${method.kind}) is answered by ${channels.join(' or ')}, not ${channel}`);
-      }
-      const issued = {
-        type: 'MfaChallengeIssued' as const,
-        data: {
-          userId,
-          challengeId,
-          methodId: method.methodId,
-          methodType: methodTypeOf(method),
-          channel,
-          codeHash: channel === 'appCode' ? null : codeHash,
-          clientIp,
-          userAgent,
-          appId,
-          expiresAt: addSeconds(now, lifetimes[channel as keyof ChannelLifetimes]),
-          at: now,
-        },
-      };
-      // a locked user gets no code, push or call at all: the challenge is refused as it is issued
-      if (lockAt(state.lock, now).status === 'LockedOut') {
-        const attempt = { userId, challengeId, methodId: method.methodId, clientIp, userAgent, appId, at: now };
-        return [issued, { type: 'MfaDenied', data: { ...attempt, reason: 'lockedOut', endsChallenge: true } }];
-      }
-      return [issued];
-    }
+    case 'IssueChallenge':
+      return issue(command, state);
     case 'VerifyChallenge':
       return verify(command, state);
     case 'ExpireChallenge': {
@@ -369,6 +374,16 @@ export function decide(command: UserMfaCommand, state: UserMfaState): UserMfaEve
         { type: 'MfaDenied', data: { ...attempt, reason: 'fraudReported', endsChallenge: true } },
         { type: 'SuspiciousActivityReported', data: attempt },
       ];
+    }
+    case 'SetUserMfaState': {
+      const { userId, state: mfaState, now } = command.data;
+      if (!state.exists) throw new DomainError('USER_NOT_FOUND', 'notFound', `user ${userId} has no MFA registration`);
+      return state.mfaState === mfaState ? [] : [{ type: 'UserMfaStateChanged', data: { userId, state: mfaState, at: now } }];
+    }
+    case 'RequireReregistration': {
+      const { userId, now } = command.data;
+      if (!state.exists) throw new DomainError('USER_NOT_FOUND', 'notFound', `user ${userId} has no MFA registration`);
+      return [{ type: 'MfaReregistrationRequired', data: { userId, removedMethodIds: Object.keys(state.methods), at: now } }];
     }
     case 'CreateAppPassword': {
       const { userId, appPasswordId, displayName, hash, now } = command.data;
@@ -400,12 +415,76 @@ export function decide(command: UserMfaCommand, state: UserMfaState): UserMfaEve
   }
 }
 
+/** Who may skip MFA, then which method and channel answer, in the tenant's terms. */
+function issue(command: IssueChallenge, state: UserMfaState): UserMfaEvent[] {
+  const { userId, challengeId, clientIp, userAgent, appId, codeHash, lifetimes, signIn, now } = command.data;
+  if (!state.exists) throw new DomainError('USER_NOT_FOUND', 'notFound', `user ${userId} has no MFA registration`);
+  if (state.challenges[challengeId]) throw new DomainError('CHALLENGE_EXISTS', 'conflict', `challenge ${challengeId} exists`);
+  const locked = lockAt(state.lock, now).status === 'LockedOut';
+  // a locked user skips nothing: the lock is checked before any bypass
+  if (!locked) {
+    const bypass = bypassReason(state, signIn, now);
+    if (bypass) {
+      const attempt = { userId, challengeId, methodId: null, clientIp, userAgent, appId, at: now };
+      return [{ type: 'MfaBypassed', data: { ...attempt, reason: bypass, sessionId: signIn.sessionId, settingsVersion: signIn.settingsVersion } }];
+    }
+  }
+  if (!activeMethods(state).length) {
+    throw new DomainError('REGISTRATION_REQUIRED', 'conflict', `user ${userId} must register an MFA method${state.reregistrationRequired ? ' again (an admin required re-registration)' : ''}`);
+  }
+  const explicit = command.data.methodId ? methodOf(state, userId, command.data.methodId) : null;
+  const method = explicit ?? defaultMethodOf(state)!;
+  if (method.status !== 'active') throw new DomainError('METHOD_NOT_ACTIVE', 'conflict', `method ${method.methodId} is not activated yet`);
+  const channels = channelsOf(method);
+  const allowed = channels.filter((channel) => signIn.enabledChannels.includes(channel));
+  const requested = command.data.channel;
+  if (requested && !channels.includes(requested)) {
+    throw new DomainError('CHANNEL_NOT_SUPPORTED', 'invalid', `method ${method.methodId} (${method.kind}) is answered by ${channels.join(' or ')}, not ${requested}`);
+  }
+  if (requested ? !allowed.includes(requested) : !allowed.length) {
+    const others = activeMethods(state).filter((other) => channelsOf(other).some((channel) => signIn.enabledChannels.includes(channel)));
+    const choice = others.length ? `; choose another: ${others.map((other) => `${other.methodId} (${other.kind})`).join(', ')}` : '; no method of this user is allowed';
+    throw new DomainError('METHOD_DISABLED', 'conflict', `the tenant has disabled ${requested ?? channels.join(' and ')} for method ${method.methodId}${choice}`);
+  }
+  const channel = requested ?? allowed[0]!;
+  const issued: UserMfaEvent = {
+    type: 'MfaChallengeIssued',
+    data: {
+      userId,
+      challengeId,
+      methodId: method.methodId,
+      methodType: methodTypeOf(method),
+      channel,
+      codeHash: channel === 'appCode' ? null : codeHash,
+      clientIp,
+      userAgent,
+      appId,
+      expiresAt: addSeconds(now, lifetimes[channel as keyof ChannelLifetimes]),
+      at: now,
+    },
+  };
+  // a locked user gets no code, push or call at all: the challenge is refused as it is issued
+  if (locked) {
+    const attempt = { userId, challengeId, methodId: method.methodId, clientIp, userAgent, appId, at: now };
+    return [issued, { type: 'MfaDenied', data: { ...attempt, reason: 'lockedOut', endsChallenge: true } }];
+  }
+  return [issued];
+}
+
+function bypassReason(state: UserMfaState, signIn: SignInPolicy, now: string): 'mfaDisabled' | 'trustedIp' | 'rememberedDevice' | null {
+  if (state.mfaState === 'disabled') return 'mfaDisabled';
+  if (signIn.trustedIp) return 'trustedIp';
+  const remembered = signIn.deviceTokenHash ? state.rememberedDevices[signIn.deviceTokenHash] : undefined;
+  if (remembered && Date.parse(remembered) > Date.parse(now)) return 'rememberedDevice';
+  return null;
+}
+
 /** A push nobody answered times out; any other challenge expires. */
 const expiryReason = (challenge: Challenge): DenialReason => (challenge.channel === 'appNotification' ? 'timeout' : 'expired');
 
 /** The one judgement of an answer to a challenge, whatever the channel: the same checks in the same order. */
 function verify(command: VerifyChallenge, state: UserMfaState): UserMfaEvent[] {
-  const { userId, challengeId, proof, sessionId, policy, now } = command.data;
+  const { userId, challengeId, proof, sessionId, policy, enabledChannels, rememberDevice, now } = command.data;
   const challenge = pendingChallenge(state, challengeId);
   if (proofFor[challenge.channel] !== proof.kind) {
     throw new DomainError('WRONG_ANSWER_KIND', 'conflict', `challenge ${challengeId} is answered by ${challenge.channel}, not by ${proof.kind}`);
@@ -416,10 +495,13 @@ function verify(command: VerifyChallenge, state: UserMfaState): UserMfaEvent[] {
   const lock = lockAt(state.lock, now);
   if (lock.status === 'LockedOut') return [deny('lockedOut', false)];
   const method = challenge.methodId ? state.methods[challenge.methodId] : undefined;
-  if (!method || method.status !== 'active') return [deny('methodDisabled', true)];
+  if (!method || method.status !== 'active' || !enabledChannels.includes(challenge.channel)) return [deny('methodDisabled', true)];
 
   const approve = (timeStep: number | null): UserMfaEvent[] => [
     { type: 'MfaApproved', data: { ...attempt, timeStep, channel: challenge.channel, sessionId } },
+    ...(rememberDevice
+      ? [{ type: 'DeviceRemembered' as const, data: { userId, deviceTokenHash: rememberDevice.tokenHash, challengeId, expiresAt: rememberDevice.expiresAt, at: now } }]
+      : []),
   ];
   switch (proof.kind) {
     case 'appCode': {
@@ -488,6 +570,7 @@ export function evolve(state: UserMfaState, event: UserMfaEvent): UserMfaState {
     }
     case 'MethodRegistered': {
       const { methodId, methodType, timeStep, phoneNumber, phoneType } = event.data;
+      next.reregistrationRequired = false;
       if (methodType === 'phone' && phoneNumber && phoneType) {
         return { ...next, methods: { ...state.methods, [methodId]: { kind: 'phone', methodId, status: 'active', phoneNumber, phoneType, createdAt: event.data.at } } };
       }
@@ -532,6 +615,15 @@ export function evolve(state: UserMfaState, event: UserMfaEvent): UserMfaState {
       if (method?.kind !== 'hardwareOath') return next;
       return { ...next, methods: { ...state.methods, [method.methodId]: { ...method, lastTimeStep: event.data.lastCounter } } };
     }
+    case 'MfaBypassed':
+      return next;
+    case 'DeviceRemembered':
+      return { ...next, rememberedDevices: { ...state.rememberedDevices, [event.data.deviceTokenHash]: event.data.expiresAt } };
+    case 'UserMfaStateChanged':
+      return { ...next, mfaState: event.data.state };
+    case 'MfaReregistrationRequired':
+      // remembered devices go too: the next sign-in must prove a newly registered method
+      return { ...next, methods: {}, defaultMethodId: null, rememberedDevices: {}, reregistrationRequired: true };
     case 'AppPasswordCreated': {
       const { appPasswordId, displayName, hash, at } = event.data;
       return { ...next, appPasswords: { ...state.appPasswords, [appPasswordId]: { appPasswordId, displayName, hash, createdAt: at } } };

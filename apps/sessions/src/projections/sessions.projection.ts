@@ -1,12 +1,12 @@
-import { MethodRegistered, MfaApproved, RecordedEvent } from '@bulwark/contracts';
+import { MethodRegistered, MfaApproved, MfaBypassed, RecordedEvent } from '@bulwark/contracts';
 import { Projection } from '@bulwark/event-store';
 import Database from 'better-sqlite3';
 
 /** Sessions created by approved MFA, and the users the sessions service knows. */
 export const sessionsProjection: Projection = {
   name: 'sessions',
-  version: 1,
-  eventTypes: ['MfaApproved', 'MethodRegistered'],
+  version: 2,
+  eventTypes: ['MfaApproved', 'MfaBypassed', 'MethodRegistered'],
   setup(db) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS sessions (
@@ -24,7 +24,8 @@ export const sessionsProjection: Projection = {
       db.prepare('INSERT OR IGNORE INTO session_users (user_id) VALUES (?)').run(userId);
       return;
     }
-    const { sessionId, userId, at, challengeId } = (event as unknown as RecordedEvent<MfaApproved>).data;
+    // an approval, or a sign-in that needed no second factor, opens a session
+    const { sessionId, userId, at, challengeId } = (event as unknown as RecordedEvent<MfaApproved | MfaBypassed>).data;
     db.prepare('INSERT OR IGNORE INTO sessions (session_id, user_id, created_at, position, challenge_id) VALUES (?, ?, ?, ?, ?)').run(
       sessionId,
       userId,

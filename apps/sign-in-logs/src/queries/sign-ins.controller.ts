@@ -3,19 +3,29 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DenialReason } from '@bulwark/contracts';
 import { ConsumerHost, READ_DB, Roles } from '@bulwark/platform';
 import Database from 'better-sqlite3';
-import { denialDetails, signInsProjection } from '../projections/sign-ins.projection';
+import { bypassDetails, denialDetails, signInsProjection } from '../projections/sign-ins.projection';
 
 type SignInRow = {
   id: string; created_at: string; user_id: string; app_id: string | null; ip_address: string; user_agent: string | null;
-  correlation_id: string; challenge_id: string; method_type: string | null; result: string; reason: DenialReason | null; error_code: number;
+  correlation_id: string; challenge_id: string; method_type: string | null; result: string; reason: string | null; error_code: number;
+  method_id: string | null; channel: string | null;
 };
 
-const authMethods: Record<string, string> = { softwareOath: 'Mobile app verification code' };
+/** Entra's names for how the second factor was given. */
+const authMethods: Record<string, string> = {
+  'softwareOath/appCode': 'Mobile app verification code',
+  'softwareOath/appNotification': 'Mobile app notification',
+  'hardwareOath/appCode': 'OATH verification code',
+  'phone/sms': 'Text message',
+  'phone/voice': 'Phone call',
+  appPassword: 'App password',
+};
 
 export function toGraphSignIn(row: SignInRow) {
   const success = row.error_code === 0;
-  const authMethod = row.method_type ? (authMethods[row.method_type] ?? row.method_type) : null;
-  const detail = success ? 'MFA successfully completed' : denialDetails[row.reason!];
+  const authMethod = row.channel === 'appPassword' ? authMethods.appPassword! : row.method_type ? (authMethods[`${row.method_type}/${row.channel}`] ?? row.method_type) : null;
+  const detail =
+    row.result === 'bypassed' ? bypassDetails[row.reason as keyof typeof bypassDetails] : success ? 'MFA successfully completed' : denialDetails[row.reason as DenialReason];
   return {
     id: row.id,
     createdDateTime: row.created_at,
@@ -40,7 +50,8 @@ export function toGraphSignIn(row: SignInRow) {
       failureReason: success ? null : 'Authentication failed during strong authentication request.',
       additionalDetails: detail,
     },
-    mfaDetail: { authMethod, authDetail: null },
+    // which of the user's methods answered (two people sharing a mailbox each have their own authenticator)
+    mfaDetail: { authMethod, authDetail: row.method_id },
     authenticationDetails: [
       { authenticationStepDateTime: row.created_at, authenticationMethod: authMethod, succeeded: success, authenticationStepResultDetail: detail },
     ],

@@ -15,6 +15,8 @@ const body = z.strictObject({
   methodId: idParam.optional(),
   /** how to answer: appCode, appNotification (push), sms or voice; else the method's natural one */
   channel: z.enum(['appCode', 'appNotification', 'sms', 'voice']).optional(),
+  /** the remembered-device token an earlier approval returned */
+  deviceToken: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'deviceToken is the token an earlier approval returned').optional(),
 });
 
 @ApiTags('mfa')

@@ -7,10 +7,13 @@ import { ChallengeCodes, defaultLifetimes } from '../challenge-codes';
 import { ChallengeDelivery } from '../challenge-delivery';
 import { channelsOf, defaultMethodOf } from '../user-mfa.decider';
 import { UserMfaStreams } from '../user-mfa.streams';
+import { SignInPolicies } from '../../tenant-settings/sign-in-policy';
 
 export type IssuedChallenge = {
   id: string;
-  status: 'pending' | 'denied';
+  /** bypassed: no second factor needed (trusted IP, remembered device, MFA disabled for the user): a session is open */
+  status: 'pending' | 'denied' | 'bypassed';
+  sessionId?: string;
   method: MethodType | null;
   methodId: string | null;
   channel: ChallengeChannel | null;
@@ -19,7 +22,7 @@ export type IssuedChallenge = {
   numberToShow?: string;
   /** SMS and voice: whether the provider took the message */
   delivery?: { status: 'sent' | 'failed'; reason?: string };
-  reason?: DenialReason;
+  reason?: DenialReason | 'trustedIp' | 'rememberedDevice' | 'mfaDisabled';
 };
 
 export type IssueChallengeRequest = {
@@ -29,6 +32,8 @@ export type IssueChallengeRequest = {
   appId?: string;
   methodId?: string;
   channel?: ChallengeChannel;
+  /** a remembered-device token from an earlier approval */
+  deviceToken?: string;
 };
 
 export class IssueChallengeCommand extends Command<IssuedChallenge> {
@@ -43,19 +48,21 @@ export class IssueChallengeHandler implements ICommandHandler<IssueChallengeComm
     private readonly streams: UserMfaStreams,
     private readonly codes: ChallengeCodes,
     private readonly delivery: ChallengeDelivery,
+    private readonly policies: SignInPolicies,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ request, caller }: IssueChallengeCommand): Promise<IssuedChallenge> {
     const now = this.clock.now();
     const challengeId = randomUUID();
+    const signIn = await this.policies.forSignIn(request.clientIp, request.deviceToken ?? null, randomUUID());
     let drawn = '';
     const { events, state } = await this.streams.execute(
       request.userId,
       (current) => {
         // the same pure rule the decider applies, so the code drawn fits the channel it will use
         const method = request.methodId ? current.methods[request.methodId] : defaultMethodOf(current);
-        const channel = request.channel ?? (method ? channelsOf(method)[0]! : null);
+        const channel = request.channel ?? (method ? (channelsOf(method).find((c) => signIn.enabledChannels.includes(c)) ?? null) : null);
         drawn = this.codes.draw(channel === 'appNotification' ? 'appNotification' : 'sms');
         return {
           type: 'IssueChallenge',
@@ -70,12 +77,17 @@ export class IssueChallengeHandler implements ICommandHandler<IssueChallengeComm
             // only the hash is recorded; the code itself goes to the phone or the screen
             codeHash: this.codes.hash(challengeId, drawn),
             lifetimes: defaultLifetimes,
+            signIn,
             now: now.toISOString(),
           },
         };
       },
       { ...caller, now },
     );
+    const bypassed = events.find((event) => event.type === 'MfaBypassed');
+    if (bypassed?.type === 'MfaBypassed') {
+      return { id: challengeId, status: 'bypassed', sessionId: bypassed.data.sessionId, method: null, methodId: null, channel: null, expiresAt: now.toISOString(), reason: bypassed.data.reason };
+    }
     const issued = events.find((event) => event.type === 'MfaChallengeIssued');
     const denied = events.find((event) => event.type === 'MfaDenied');
     if (issued?.type !== 'MfaChallengeIssued') throw new Error('a challenge was not issued');

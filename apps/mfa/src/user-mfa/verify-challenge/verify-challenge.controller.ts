@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { idParam, otpCode } from '../user-mfa.schemas';
 import { VerificationResult, VerifyChallengeCommand } from './verify-challenge.handler';
 
-const body = z.strictObject({ code: otpCode });
+const body = z.strictObject({ code: otpCode, /** skip MFA on this device for the tenant's remember-device days */ rememberDevice: z.boolean().default(false) });
 
 @ApiTags('mfa')
 @Controller('v1/mfa/challenges/:challengeId/verify')
@@ -23,6 +23,6 @@ export class VerifyChallengeController {
     @Body(zodBody(body)) request: z.infer<typeof body>,
     @Caller() caller: RequestContext,
   ): Promise<VerificationResult> {
-    return this.commands.execute(new VerifyChallengeCommand(challengeId, { kind: 'code', code: request.code }, caller));
+    return this.commands.execute(new VerifyChallengeCommand(challengeId, { kind: 'code', code: request.code }, caller, request.rememberDevice));
   }
 }

@@ -8,8 +8,9 @@ import { ChallengeRouter } from '../challenge-router';
 import { matchOathCode } from '../oath';
 import { Proof, UserMfaState } from '../user-mfa.decider';
 import { UserMfaStreams } from '../user-mfa.streams';
+import { SignInPolicies } from '../../tenant-settings/sign-in-policy';
 
-export type VerificationResult = { status: 'approved'; sessionId: string } | { status: 'denied'; reason: DenialReason };
+export type VerificationResult = { status: 'approved'; sessionId: string; deviceToken?: string; deviceTokenExpiresAt?: string } | { status: 'denied'; reason: DenialReason };
 
 /** An answer as it arrives: a code typed in, a push answer from the app, or keys pressed on a call. */
 export type Answer =
@@ -18,7 +19,7 @@ export type Answer =
   | { kind: 'voice'; response: 'approve' };
 
 export class VerifyChallengeCommand extends Command<VerificationResult> {
-  constructor(readonly challengeId: string, readonly answer: Answer, readonly caller: RequestContext) {
+  constructor(readonly challengeId: string, readonly answer: Answer, readonly caller: RequestContext, readonly rememberDevice = false) {
     super();
   }
 }
@@ -30,21 +31,39 @@ export class VerifyChallengeHandler implements ICommandHandler<VerifyChallengeCo
     private readonly streams: UserMfaStreams,
     private readonly router: ChallengeRouter,
     private readonly codes: ChallengeCodes,
+    private readonly policies: SignInPolicies,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ challengeId, answer, caller }: VerifyChallengeCommand): Promise<VerificationResult> {
+  async execute({ challengeId, answer, caller, rememberDevice }: VerifyChallengeCommand): Promise<VerificationResult> {
     const userId = await this.router.userOf(challengeId);
     const now = this.clock.now();
     const policy = await this.streams.lockoutPolicy();
     const sessionId = randomUUID();
+    const enabledChannels = await this.policies.enabledChannels();
+    const device = rememberDevice ? await this.policies.rememberDevice(now) : null;
     const { events } = await this.streams.execute(
       userId,
-      (state) => ({ type: 'VerifyChallenge', data: { userId, challengeId, proof: this.prove(state, userId, challengeId, answer, now), sessionId, policy, now: now.toISOString() } }),
+      (state) => ({
+        type: 'VerifyChallenge',
+        data: {
+          userId,
+          challengeId,
+          proof: this.prove(state, userId, challengeId, answer, now),
+          sessionId,
+          policy,
+          enabledChannels,
+          rememberDevice: device && { tokenHash: device.tokenHash, expiresAt: device.expiresAt },
+          now: now.toISOString(),
+        },
+      }),
       { ...caller, now },
     );
     const outcome = events[0];
-    if (outcome?.type === 'MfaApproved') return { status: 'approved', sessionId: outcome.data.sessionId };
+    if (outcome?.type === 'MfaApproved') {
+      // the token is shown once, here; only its HMAC was recorded
+      return { status: 'approved', sessionId: outcome.data.sessionId, ...(device ? { deviceToken: device.token, deviceTokenExpiresAt: device.expiresAt } : {}) };
+    }
     if (outcome?.type === 'MfaDenied') return { status: 'denied', reason: outcome.data.reason };
     throw new Error(`verification of ${challengeId} decided nothing`);
   }

@@ -1,0 +1,88 @@
+import { Embedded, enrol, startEmbedded, totpAt } from './support/embedded';
+
+describe('tenant MFA settings and per-user state through HTTP', () => {
+  let bulwark: Embedded;
+
+  beforeAll(async () => {
+    bulwark = await startEmbedded();
+  });
+
+  afterAll(async () => {
+    await bulwark.close();
+  });
+
+  const admin = () => bulwark.as('admin');
+  const settings = (body: Record<string, unknown>) => admin().put('/v1/settings/mfa', { enabledMethods: ['call', 'sms', 'appNotification', 'appCode'], trustedIpRanges: [], ...body });
+  const challenge = (userId: string, clientIp = '203.0.113.70', extra: Record<string, unknown> = {}) => bulwark.as('app').post('/v1/mfa/challenges', { userId, clientIp, ...extra });
+
+  afterEach(async () => {
+    expect((await settings({ rememberDeviceDays: null })).status).toBe(200);
+  });
+
+  it('validates settings: CIDR ranges (at most 50), methods, remember days', async () => {
+    expect((await admin().get('/v1/settings/mfa')).body).toMatchObject({ enabledMethods: ['call', 'sms', 'appNotification', 'appCode'], trustedIpRanges: [], version: expect.any(Number) });
+    expect((await settings({ trustedIpRanges: ['203.0.113.0/24', '2001:db8::/32'] })).body.trustedIpRanges).toEqual(['203.0.113.0/24', '2001:db8::/32']);
+    expect((await settings({ trustedIpRanges: ['203.0.113.0/33'] })).status).toBe(400);
+    expect((await settings({ trustedIpRanges: ['not-an-ip/8'] })).body.error.message).toMatch(/not a CIDR range/);
+    expect((await settings({ trustedIpRanges: Array.from({ length: 51 }, (_, i) => `10.${i}.0.0/16`) })).status).toBe(400);
+    expect((await settings({ enabledMethods: [] })).status).toBe(400);
+    expect((await settings({ enabledMethods: ['fax'] })).status).toBe(400);
+    expect((await settings({ rememberDeviceDays: 366 })).status).toBe(400);
+    expect((await settings({ rememberDeviceDays: 0 })).status).toBe(400);
+  });
+
+  it('bypasses MFA from a trusted range, IPv4 and IPv6, with a session and a sign-in row saying why', async () => {
+    await enrol(bulwark, 'office-user');
+    await settings({ trustedIpRanges: ['198.51.100.0/24', '2001:db8:aa::/48'] });
+    const inside = await challenge('office-user', '198.51.100.77');
+    expect(inside.body).toMatchObject({ status: 'bypassed', reason: 'trustedIp', sessionId: expect.any(String) });
+    expect((await bulwark.as('app').get(`/v1/sessions/${inside.body.sessionId}`)).body).toMatchObject({ valid: true, userId: 'office-user' });
+    expect((await challenge('office-user', '2001:db8:aa:1::5')).body.status).toBe('bypassed');
+    expect((await challenge('office-user', '198.51.101.1')).body.status).toBe('pending');
+    await bulwark.consumers.catchUp();
+    const rows = (await bulwark.as('analyst').get('/v1.0/auditLogs/signIns')).body.value;
+    expect(rows.find((row: { id: string; status: { additionalDetails: string } }) => row.status.additionalDetails === 'MFA requirement skipped due to trusted IP')).toBeDefined();
+  });
+
+  it('remembers a device for the configured days after an approval, then asks again', async () => {
+    const { secret } = await enrol(bulwark, 'device-user');
+    await settings({ rememberDeviceDays: 7 });
+    const first = await challenge('device-user');
+    const approved = await bulwark.as('app').post(`/v1/mfa/challenges/${first.body.id}/verify`, { code: totpAt(secret, bulwark.clock), rememberDevice: true });
+    expect(approved.body).toMatchObject({ status: 'approved', deviceToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    const { deviceToken } = approved.body;
+    expect((await challenge('device-user', '203.0.113.70', { deviceToken })).body).toMatchObject({ status: 'bypassed', reason: 'rememberedDevice' });
+    expect((await challenge('device-user', '203.0.113.70', { deviceToken: 'A'.repeat(43) })).body.status).toBe('pending');
+    bulwark.clock.advance({ minutes: 7 * 24 * 60 + 1 });
+    expect((await challenge('device-user', '203.0.113.70', { deviceToken })).body.status).toBe('pending');
+  });
+
+  it('denies a disabled method: its users must choose another at their next sign-in', async () => {
+    await enrol(bulwark, 'sms-and-app');
+    expect((await bulwark.as('app').post('/v1.0/users/sms-and-app/authentication/phoneMethods', { phoneNumber: '+14255550101', phoneType: 'mobile' })).status).toBe(201);
+    await settings({ enabledMethods: ['sms', 'call'] });
+    const refused = await challenge('sms-and-app');
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(/disabled appCode.*choose another: .*\(phone\)/);
+    const phone = (await admin().get('/v1.0/users/sms-and-app/authentication/phoneMethods')).body.value[0];
+    expect((await challenge('sms-and-app', '203.0.113.70', { methodId: phone.id })).body).toMatchObject({ status: 'pending', channel: 'sms' });
+  });
+
+  it('skips MFA for a user whose per-user state is disabled, and requires re-registration when an admin says so', async () => {
+    await enrol(bulwark, 'state-user');
+    expect((await admin().raw('PATCH', '/beta/users/state-user/authentication/requirements', JSON.stringify({ perUserMfaState: 'disabled' }))).status).toBe(204);
+    expect((await bulwark.as('analyst').get('/beta/users/state-user/authentication/requirements')).body).toEqual({ perUserMfaState: 'disabled' });
+    expect((await challenge('state-user')).body).toMatchObject({ status: 'bypassed', reason: 'mfaDisabled' });
+    expect((await admin().raw('PATCH', '/beta/users/state-user/authentication/requirements', JSON.stringify({ perUserMfaState: 'enforced' }))).status).toBe(204);
+    expect((await challenge('state-user')).body.status).toBe('pending');
+    expect((await admin().raw('PATCH', '/beta/users/state-user/authentication/requirements', JSON.stringify({ perUserMfaState: 'sometimes' }))).status).toBe(400);
+
+    expect((await admin().post('/v1/users/state-user/authentication/requireReregistration')).status).toBe(204);
+    expect((await admin().get('/v1.0/users/state-user/authentication/methods')).body.value).toEqual([]);
+    const again = await challenge('state-user');
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toMatch(/must register an MFA method again/);
+    await enrol(bulwark, 'state-user');
+    expect((await challenge('state-user')).body.status).toBe('pending');
+  });
+});
