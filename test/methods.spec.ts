@@ -64,14 +64,27 @@ describe('MFA methods end to end through HTTP', () => {
       expect(events).not.toContain(`"${secondText.code}"`);
     });
 
-    it('never lets the code of challenge A complete challenge B', async () => {
+    it('never lets the code of challenge A complete challenge B, and a new code voids the previous one', async () => {
       const a = await challenge('sms-user');
-      const b = await challenge('sms-user');
       const codeA = (await lastTextTo(a.id)).code!;
+      const b = await challenge('sms-user');
       const codeB = (await lastTextTo(b.id)).code!;
+      expect((await app().post(`/v1/mfa/challenges/${a.id}/verify`, { code: codeA })).status).toBe(409);
       if (codeA !== codeB) expect((await app().post(`/v1/mfa/challenges/${b.id}/verify`, { code: codeA })).body).toEqual({ status: 'denied', reason: 'wrongCode' });
       expect((await app().post(`/v1/mfa/challenges/${b.id}/verify`, { code: codeB })).body).toMatchObject({ status: 'approved' });
-      expect((await app().post(`/v1/mfa/challenges/${a.id}/verify`, { code: codeB === codeA ? '000000' : codeB })).body.status).toBe('denied');
+      const events = await bulwark.store.readStream(streams.userMfa('sms-user'));
+      expect(events.find((event) => event.type === 'MfaDenied' && event.data.challengeId === a.id)?.data).toMatchObject({ reason: 'superseded' });
+    });
+
+    it('keeps a texted code as long as the tenant says', async () => {
+      const put = (seconds: number) =>
+        bulwark.as('admin').put('/v1/settings/mfa', { enabledMethods: ['call', 'sms', 'appNotification', 'appCode'], trustedIpRanges: [], smsCodeLifetimeSeconds: seconds });
+      expect((await put(30)).status).toBe(400);
+      expect((await put(600)).status).toBe(200);
+      const started = bulwark.clock.now().getTime();
+      const long = await challenge('sms-user');
+      expect(Date.parse(long.expiresAt) - started).toBe(600_000);
+      expect((await put(180)).status).toBe(200);
     });
   });
 

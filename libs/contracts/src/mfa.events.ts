@@ -24,6 +24,8 @@ export const denialReason = z.enum([
   'wrongNumber',
   /** the method was removed or disabled after the challenge was issued */
   'methodDisabled',
+  /** a newer texted or spoken code voided this one */
+  'superseded',
 ]);
 export const methodType = z.enum(['softwareOath', 'hardwareOath', 'phone', 'appPassword']);
 export type MethodType = z.infer<typeof methodType>;
@@ -116,6 +118,10 @@ export const mfaTenantSettingsChanged = z.object({
   trustedIpRanges: z.array(z.string().max(64)).max(50),
   /** days a device may skip MFA after one success; null: remembering is off */
   rememberDeviceDays: z.number().int().min(1).max(365).nullable(),
+  /** seconds a texted code, a call and a push stay open; absent in settings written before they were configurable */
+  smsCodeLifetimeSeconds: z.number().int().min(60).max(900).optional(),
+  voiceCallLifetimeSeconds: z.number().int().min(60).max(900).optional(),
+  pushTimeoutSeconds: z.number().int().min(30).max(300).optional(),
   version: z.number().int().positive(),
   at,
 });

@@ -5,8 +5,8 @@ import { SEALED_BOX, SealedBox } from '@bulwark/platform';
 import { createHmac, randomBytes } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import { ChallengeChannel } from '@bulwark/contracts';
-import { SignInPolicy } from '../user-mfa/user-mfa.decider';
-import { enabledChannelsOf, TenantSettings, tenantSettingsDecider } from './tenant-settings.decider';
+import { ChannelLifetimes, SignInPolicy } from '../user-mfa/user-mfa.decider';
+import { enabledChannelsOf, lifetimesOf, TenantSettings, tenantSettingsDecider } from './tenant-settings.decider';
 
 /** A CIDR range as written, normalised ("10.0.0.0/8", "2001:db8::/32"); null when it is not one. */
 export function parseCidr(text: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
@@ -44,6 +44,10 @@ export class SignInPolicies {
       deviceTokenHash: deviceToken ? this.hashDeviceToken(deviceToken) : null,
       sessionId,
     };
+  }
+
+  async lifetimes(): Promise<ChannelLifetimes> {
+    return lifetimesOf(await this.settings());
   }
 
   async enabledChannels(): Promise<ChallengeChannel[]> {

@@ -21,6 +21,9 @@ const body = z.strictObject({
   trustedIpRanges: z.array(cidr).max(MAX_TRUSTED_RANGES, `at most ${MAX_TRUSTED_RANGES} trusted IP ranges`),
   /** null or absent: do not remember devices */
   rememberDeviceDays: z.number().int().min(1).max(365).nullable().default(null),
+  smsCodeLifetimeSeconds: z.number().int().min(60).max(900).default(180),
+  voiceCallLifetimeSeconds: z.number().int().min(60).max(900).default(300),
+  pushTimeoutSeconds: z.number().int().min(30).max(300).default(60),
 });
 
 @ApiTags('settings')

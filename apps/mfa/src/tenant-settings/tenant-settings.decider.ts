@@ -5,6 +5,9 @@ export type TenantSettings = {
   enabledMethods: VerificationMethod[];
   trustedIpRanges: string[];
   rememberDeviceDays: number | null;
+  smsCodeLifetimeSeconds: number;
+  voiceCallLifetimeSeconds: number;
+  pushTimeoutSeconds: number;
   version: number;
 };
 
@@ -12,8 +15,20 @@ export const defaultTenantSettings: TenantSettings = {
   enabledMethods: ['call', 'sms', 'appNotification', 'appCode'],
   trustedIpRanges: [],
   rememberDeviceDays: null,
+  // Entra's defaults: a texted code lives 180 s, a call 300 s, a push waits 60 s for an answer
+  smsCodeLifetimeSeconds: 180,
+  voiceCallLifetimeSeconds: 300,
+  pushTimeoutSeconds: 60,
   version: 0,
 };
+
+/** How long each kind of challenge stays open under these settings (an app code: 300 s). */
+export const lifetimesOf = (settings: TenantSettings) => ({
+  appCode: 300,
+  sms: settings.smsCodeLifetimeSeconds,
+  voice: settings.voiceCallLifetimeSeconds,
+  appNotification: settings.pushTimeoutSeconds,
+});
 
 export const MAX_TRUSTED_RANGES = 50;
 
@@ -37,18 +52,42 @@ export type ChangeTenantSettings = {
 export const initialState = (): TenantSettings => defaultTenantSettings;
 
 export function decide(command: ChangeTenantSettings, state: TenantSettings): MfaTenantSettingsChanged[] {
-  const { enabledMethods, trustedIpRanges, rememberDeviceDays, now } = command.data;
+  const { enabledMethods, trustedIpRanges, rememberDeviceDays, smsCodeLifetimeSeconds, voiceCallLifetimeSeconds, pushTimeoutSeconds, now } = command.data;
   if (!enabledMethods.length) throw new DomainError('NO_METHOD_ENABLED', 'invalid', 'at least one verification method must stay enabled');
   if (trustedIpRanges.length > MAX_TRUSTED_RANGES) throw new DomainError('TOO_MANY_RANGES', 'invalid', `at most ${MAX_TRUSTED_RANGES} trusted IP ranges`);
-  const next = { enabledMethods: [...new Set(enabledMethods)].sort(), trustedIpRanges: [...new Set(trustedIpRanges)], rememberDeviceDays };
-  const same = JSON.stringify(next) === JSON.stringify({ enabledMethods: [...state.enabledMethods].sort(), trustedIpRanges: state.trustedIpRanges, rememberDeviceDays: state.rememberDeviceDays });
-  if (same && state.version > 0) return [];
+  const next = {
+    enabledMethods: [...new Set(enabledMethods)].sort(),
+    trustedIpRanges: [...new Set(trustedIpRanges)],
+    rememberDeviceDays,
+    smsCodeLifetimeSeconds,
+    voiceCallLifetimeSeconds,
+    pushTimeoutSeconds,
+  };
+  if (comparable(next) === comparable(state) && state.version > 0) return [];
   return [{ type: 'MfaTenantSettingsChanged', data: { ...next, version: state.version + 1, at: now } }];
 }
 
+const comparable = (settings: Omit<TenantSettings, 'version'>) =>
+  JSON.stringify([
+    [...settings.enabledMethods].sort(),
+    settings.trustedIpRanges,
+    settings.rememberDeviceDays,
+    settings.smsCodeLifetimeSeconds,
+    settings.voiceCallLifetimeSeconds,
+    settings.pushTimeoutSeconds,
+  ]);
+
 export function evolve(_: TenantSettings, event: MfaTenantSettingsChanged): TenantSettings {
   const { enabledMethods, trustedIpRanges, rememberDeviceDays, version } = event.data;
-  return { enabledMethods, trustedIpRanges, rememberDeviceDays, version };
+  return {
+    enabledMethods,
+    trustedIpRanges,
+    rememberDeviceDays,
+    smsCodeLifetimeSeconds: event.data.smsCodeLifetimeSeconds ?? defaultTenantSettings.smsCodeLifetimeSeconds,
+    voiceCallLifetimeSeconds: event.data.voiceCallLifetimeSeconds ?? defaultTenantSettings.voiceCallLifetimeSeconds,
+    pushTimeoutSeconds: event.data.pushTimeoutSeconds ?? defaultTenantSettings.pushTimeoutSeconds,
+    version,
+  };
 }
 
 export const tenantSettingsDecider = { decide, evolve, initialState };

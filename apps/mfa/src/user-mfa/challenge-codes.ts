@@ -2,10 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SEALED_BOX, SealedBox } from '@bulwark/platform';
 import { randomInt } from 'node:crypto';
 import { codeMatches, generateNumericCode, hashCode } from '../phone/delivery/otp-code';
-import { ChannelLifetimes } from './user-mfa.decider';
-
-/** How long each kind of challenge stays open (seconds): Entra's defaults. */
-export const defaultLifetimes: ChannelLifetimes = { appCode: 300, appNotification: 60, sms: 180, voice: 300 };
 
 /**
  * The codes a challenge sends or shows: drawn from a CSPRNG, kept only as an HMAC bound to the challenge

@@ -221,6 +221,13 @@ describe('user MFA decider', () => {
       spec.given(open).when(answer('c1', { kind: 'sentCode', matches: true }, '10:03:01')).then([denied('c1', '10:03:01', 'expired', true, 'p1')]);
     });
 
+    it('voids an open texted code when a new one is sent', () => {
+      spec
+        .given([...given, issued('c1', '10:00:00', '10:03:00', 'sms', 'p1')])
+        .when(issue('c2', '10:01:00', { methodId: 'p1' }))
+        .then([denied('c1', '10:01:00', 'superseded', true, 'p1'), issued('c2', '10:01:00', '10:04:00', 'sms', 'p1')]);
+    });
+
     it('counts a wrong texted code like a wrong app code', () => {
       spec.given([...given, issued('c1', '10:00:00', '10:03:00', 'sms', 'p1')]).when(answer('c1', { kind: 'sentCode', matches: false }, '10:01:00')).then([denied('c1', '10:01:00', 'wrongCode', false, 'p1')]);
     });

@@ -468,7 +468,14 @@ function issue(command: IssueChallenge, state: UserMfaState): UserMfaEvent[] {
     const attempt = { userId, challengeId, methodId: method.methodId, clientIp, userAgent, appId, at: now };
     return [issued, { type: 'MfaDenied', data: { ...attempt, reason: 'lockedOut', endsChallenge: true } }];
   }
-  return [issued];
+  // a new texted or spoken code voids every earlier one still open
+  const voided: UserMfaEvent[] =
+    channel === 'sms' || channel === 'voice'
+      ? Object.values(state.challenges)
+          .filter((open) => open.status === 'pending' && (open.channel === 'sms' || open.channel === 'voice'))
+          .map((open) => ({ type: 'MfaDenied', data: { ...attemptOf(userId, open, now), reason: 'superseded', endsChallenge: true } }))
+      : [];
+  return [...voided, issued];
 }
 
 function bypassReason(state: UserMfaState, signIn: SignInPolicy, now: string): 'mfaDisabled' | 'trustedIp' | 'rememberedDevice' | null {

@@ -13,6 +13,7 @@ export const denialDetails: Record<DenialReason, string> = {
   userDeclined: 'MFA denied; user declined the authentication',
   wrongNumber: 'MFA denied; user did not select the correct number',
   methodDisabled: 'MFA denied; the authentication method is disabled',
+  superseded: 'MFA denied; a newer verification code was sent',
 };
 
 /** Entra's authentication details when the second factor was skipped. */

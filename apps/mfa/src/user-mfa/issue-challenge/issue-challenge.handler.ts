@@ -3,7 +3,7 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ChallengeChannel, DenialReason, MethodType } from '@bulwark/contracts';
 import { CLOCK, Clock, RequestContext } from '@bulwark/platform';
 import { randomUUID } from 'node:crypto';
-import { ChallengeCodes, defaultLifetimes } from '../challenge-codes';
+import { ChallengeCodes } from '../challenge-codes';
 import { ChallengeDelivery } from '../challenge-delivery';
 import { channelsOf, defaultMethodOf } from '../user-mfa.decider';
 import { UserMfaStreams } from '../user-mfa.streams';
@@ -56,6 +56,7 @@ export class IssueChallengeHandler implements ICommandHandler<IssueChallengeComm
     const now = this.clock.now();
     const challengeId = randomUUID();
     const signIn = await this.policies.forSignIn(request.clientIp, request.deviceToken ?? null, randomUUID());
+    const lifetimes = await this.policies.lifetimes();
     let drawn = '';
     const { events, state } = await this.streams.execute(
       request.userId,
@@ -76,7 +77,7 @@ export class IssueChallengeHandler implements ICommandHandler<IssueChallengeComm
             channel,
             // only the hash is recorded; the code itself goes to the phone or the screen
             codeHash: this.codes.hash(challengeId, drawn),
-            lifetimes: defaultLifetimes,
+            lifetimes,
             signIn,
             now: now.toISOString(),
           },
@@ -89,7 +90,7 @@ export class IssueChallengeHandler implements ICommandHandler<IssueChallengeComm
       return { id: challengeId, status: 'bypassed', sessionId: bypassed.data.sessionId, method: null, methodId: null, channel: null, expiresAt: now.toISOString(), reason: bypassed.data.reason };
     }
     const issued = events.find((event) => event.type === 'MfaChallengeIssued');
-    const denied = events.find((event) => event.type === 'MfaDenied');
+    const denied = events.find((event) => event.type === 'MfaDenied' && event.data.challengeId === challengeId);
     if (issued?.type !== 'MfaChallengeIssued') throw new Error('a challenge was not issued');
     const channel = issued.data.channel ?? 'appCode';
     const response: IssuedChallenge = {
