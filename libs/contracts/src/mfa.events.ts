@@ -37,7 +37,7 @@ export type PhoneType = z.infer<typeof phoneType>;
 export type DenialReason = z.infer<typeof denialReason>;
 
 /** The secret is sealed with the service's data key (AES-256-GCM); never stored or published in clear. */
-const sealedSecret = z.object({ keyId: z.string(), iv: z.string(), tag: z.string(), ciphertext: z.string() }).strict();
+export const sealedSecret = z.object({ keyId: z.string(), iv: z.string(), tag: z.string(), ciphertext: z.string() }).strict();
 export type SealedSecret = z.infer<typeof sealedSecret>;
 
 const attempt = {
@@ -84,11 +84,8 @@ export const appPasswordCreated = z.object({ userId, appPasswordId: id, displayN
 export const appPasswordsDeleted = z.object({ userId, appPasswordIds: z.array(id).min(1), reason: z.string().max(500).nullable(), at });
 
 export const oathHash = z.enum(['hmacsha1', 'hmacsha256', 'hmacsha512']);
-/** A hardware token given to the user, pending until they activate it with a code from it. */
-export const hardwareTokenAssigned = z.object({
-  userId,
-  /** the token's id in the inventory, also the method's id */
-  methodId: id,
+/** What a hardware OATH token is, wherever it is recorded: the inventory, or the user it was given to. */
+export const oathTokenProfile = {
   serialNumber: z.string().min(1).max(200),
   manufacturer: z.string().max(200).nullable(),
   model: z.string().max(200).nullable(),
@@ -100,6 +97,13 @@ export const hardwareTokenAssigned = z.object({
   period: z.union([z.literal(30), z.literal(60)]).nullable(),
   /** HOTP: the counter of the next code the token will show */
   counter: z.number().int().nonnegative().nullable(),
+};
+/** A hardware token given to the user, pending until they activate it with a code from it. */
+export const hardwareTokenAssigned = z.object({
+  userId,
+  /** the token's id in the inventory, also the method's id */
+  methodId: id,
+  ...oathTokenProfile,
   at,
 });
 export const hardwareTokenActivationFailed = z.object({ userId, methodId: id, at });

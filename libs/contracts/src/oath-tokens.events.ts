@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { oathHash } from './mfa.events';
+import { oathTokenProfile } from './mfa.events';
 import { EventContract } from './registry';
 
 /**
@@ -9,19 +9,10 @@ import { EventContract } from './registry';
 
 const id = z.string().min(1).max(200);
 const at = z.iso.datetime();
-const sealedSecret = z.object({ keyId: z.string(), iv: z.string(), tag: z.string(), ciphertext: z.string() }).strict();
 
 export const oathTokenImported = z.object({
   tokenId: id,
-  serialNumber: z.string().min(1).max(200),
-  manufacturer: z.string().max(200).nullable(),
-  model: z.string().max(200).nullable(),
-  secret: sealedSecret,
-  oathType: z.enum(['totp', 'hotp']),
-  hashFunction: oathHash,
-  digits: z.union([z.literal(6), z.literal(8)]),
-  period: z.union([z.literal(30), z.literal(60)]).nullable(),
-  counter: z.number().int().nonnegative().nullable(),
+  ...oathTokenProfile,
   importId: id,
   at,
 });
