@@ -85,4 +85,20 @@ describe('tenant MFA settings and per-user state through HTTP', () => {
     await enrol(bulwark, 'state-user');
     expect((await challenge('state-user')).body.status).toBe('pending');
   });
+
+  it('denies every MFA attempt of a blocked user with userBlocked, until unblocked', async () => {
+    const { secret } = await enrol(bulwark, 'blocked-user');
+    expect((await admin().post('/v1/users/blocked-user/block', { reason: 'suspected takeover', days: 0 })).status).toBe(400);
+    expect((await admin().post('/v1/users/blocked-user/block', {})).status).toBe(400);
+    expect((await admin().post('/v1/users/blocked-user/unblock', { reason: 'nothing to clear' })).status).toBe(409);
+    const pending = (await challenge('blocked-user')).body;
+    const blocked = await admin().post('/v1/users/blocked-user/block', { reason: 'suspected takeover' });
+    expect(blocked.body).toMatchObject({ status: 'Blocked', reason: 'suspected takeover' });
+    expect(Date.parse(blocked.body.until) - bulwark.clock.now().getTime()).toBe(90 * 86_400_000);
+    expect((await bulwark.as('app').post(`/v1/mfa/challenges/${pending.id}/verify`, { code: totpAt(secret, bulwark.clock) })).body).toEqual({ status: 'denied', reason: 'userBlocked' });
+    expect((await challenge('blocked-user')).body).toMatchObject({ status: 'denied', reason: 'userBlocked' });
+    expect((await admin().post('/v1/users/blocked-user/unblock', { reason: 'verified with the user by phone' })).status).toBe(200);
+    const fresh = (await challenge('blocked-user')).body;
+    expect((await bulwark.as('app').post(`/v1/mfa/challenges/${fresh.id}/verify`, { code: totpAt(secret, bulwark.clock) })).body.status).toBe('approved');
+  });
 });

@@ -7,6 +7,7 @@ import { TokenImportJob } from './hardware-tokens/token-import.job';
 import { TokenInventory } from './hardware-tokens/token-inventory.service';
 import { TokenInventoryProjection } from './projections/token-inventory.registration';
 import { SignInPolicies } from './tenant-settings/sign-in-policy';
+import { UserBlocks } from './user-mfa/user-blocks';
 import { TenantSettingsController } from './tenant-settings/tenant-settings.controller';
 import { UserRequirementsController } from './user-mfa/methods/user-requirements.controller';
 import { ChangeLockoutSettingsController } from './lockout-settings/change-lockout-settings/change-lockout-settings.controller';
@@ -61,6 +62,7 @@ import { VerifyChallengeHandler } from './user-mfa/verify-challenge/verify-chall
     ChallengeExpiry,
     TokenInventory,
     SignInPolicies,
+    UserBlocks,
     TokenImportJob,
     TokenInventoryProjection,
     otpDeliveryProvider,

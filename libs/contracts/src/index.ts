@@ -1,5 +1,6 @@
 import { mfaContracts } from './mfa.events';
 import { oathTokenContracts } from './oath-tokens.events';
+import { protectionContracts } from './protection.events';
 import { EventRegistry } from './registry';
 import { sessionsContracts } from './sessions.events';
 
@@ -7,9 +8,10 @@ export * from './envelope';
 export * from './registry';
 export * from './mfa.events';
 export * from './oath-tokens.events';
+export * from './protection.events';
 export * from './sessions.events';
 export * from './streams';
 
 /** Every event type Bulwark stores. */
-export const eventRegistry = new EventRegistry([...mfaContracts, ...oathTokenContracts, ...sessionsContracts]);
+export const eventRegistry = new EventRegistry([...mfaContracts, ...oathTokenContracts, ...protectionContracts, ...sessionsContracts]);
 export * from './domain-error';

@@ -2,6 +2,7 @@
 export const streams = {
   userMfa: (userId: string) => `user_mfa-${userId}`,
   userSessions: (userId: string) => `user_sessions-${userId}`,
+  userProtection: (userId: string) => `user_protection-${userId}`,
   lockoutSettings: 'mfa_settings-lockout',
   tenantSettings: 'mfa_settings-tenant',
   oathToken: (tokenId: string) => `oath_token-${tokenId}`,

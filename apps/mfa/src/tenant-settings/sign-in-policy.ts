@@ -35,9 +35,10 @@ export class SignInPolicies {
     return (await loadState(this.store, streams.tenantSettings, tenantSettingsDecider)).state;
   }
 
-  async forSignIn(clientIp: string, deviceToken: string | null, sessionId: string): Promise<SignInPolicy> {
+  async forSignIn(clientIp: string, deviceToken: string | null, sessionId: string, blockedUntil: string | null): Promise<SignInPolicy> {
     const settings = await this.settings();
     return {
+      blockedUntil,
       settingsVersion: settings.version,
       enabledChannels: enabledChannelsOf(settings),
       trustedIp: this.rangesOf(settings).check(clientIp, isIP(clientIp) === 6 ? 'ipv6' : 'ipv4'),

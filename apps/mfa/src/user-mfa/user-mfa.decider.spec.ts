@@ -46,7 +46,7 @@ const lockedOut = (time: string, until: string | null, causedBy: string[]): User
 const allChannels = ['appCode', 'appNotification', 'sms', 'voice', 'appPassword'] as ChallengeChannel[];
 const answer = (challengeId: string, proof: Proof, time: string, withPolicy = policy, enabledChannels = allChannels): UserMfaCommand => ({
   type: 'VerifyChallenge',
-  data: { userId, challengeId, proof, sessionId: 's1', policy: withPolicy, enabledChannels, rememberDevice: null, now: at(time) },
+  data: { userId, challengeId, proof, sessionId: 's1', policy: withPolicy, enabledChannels, rememberDevice: null, blockedUntil: null, now: at(time) },
 });
 const signIn = (overrides: Partial<SignInPolicy> = {}): SignInPolicy => ({
   settingsVersion: 3,
@@ -54,6 +54,7 @@ const signIn = (overrides: Partial<SignInPolicy> = {}): SignInPolicy => ({
   trustedIp: false,
   deviceTokenHash: null,
   sessionId: 'bypass-session',
+  blockedUntil: null,
   ...overrides,
 });
 const verify = (challengeId: string, matchedStep: number | null, time: string, withPolicy = policy) => answer(challengeId, { kind: 'appCode', matchedStep }, time, withPolicy);
@@ -333,6 +334,18 @@ describe('user MFA decider', () => {
         .given([...given, issued('c1', '10:00:00', '10:03:00', 'sms', 'p1')])
         .when(answer('c1', { kind: 'sentCode', matches: true }, '10:01:00', policy, ['appCode', 'appPassword']))
         .then([denied('c1', '10:01:00', 'methodDisabled', true, 'p1')]);
+    });
+
+    it('refuses every sign-in of a blocked user, even from a trusted IP, until the block ends', () => {
+      const blocked = signIn({ trustedIp: true, blockedUntil: at('12:00:00') });
+      spec.given(given).when(issue('c1', '10:00:00', { signIn: blocked })).then([issued('c1', '10:00:00', '10:05:00'), denied('c1', '10:00:00', 'userBlocked', true)]);
+      spec.given(given).when(issue('c1', '12:00:00', { signIn: signIn({ blockedUntil: at('12:00:00') }) })).then([issued('c1', '12:00:00', '12:05:00')]);
+      const open = [...given, issued('c2', '10:00:00')];
+      const verifyBlocked: UserMfaCommand = {
+        type: 'VerifyChallenge',
+        data: { userId, challengeId: 'c2', proof: { kind: 'appCode', matchedStep: 101 }, sessionId: 's1', policy, enabledChannels: allChannels, rememberDevice: null, blockedUntil: at('12:00:00'), now: at('10:01:00') },
+      };
+      spec.given(open).when(verifyBlocked).then([denied('c2', '10:01:00', 'userBlocked', true)]);
     });
 
     it('requires registration again after an admin asked for it, until a method is registered', () => {

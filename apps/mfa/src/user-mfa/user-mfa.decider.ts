@@ -100,7 +100,12 @@ export type SignInPolicy = {
   deviceTokenHash: string | null;
   /** the session a bypass opens */
   sessionId: string;
+  /** an admin's block on the user (from their protection stream), or null */
+  blockedUntil: string | null;
 };
+
+/** Whether an admin's block stands at `now`. */
+const isBlocked = (blockedUntil: string | null, now: string) => blockedUntil !== null && Date.parse(blockedUntil) > Date.parse(now);
 
 export type AddAuthenticatorApp = {
   type: 'AddAuthenticatorApp';
@@ -165,6 +170,7 @@ export type VerifyChallenge = {
     enabledChannels: ChallengeChannel[];
     /** on approval, remember this device (the token's HMAC) until then */
     rememberDevice: { tokenHash: string; expiresAt: string } | null;
+    blockedUntil: string | null;
     now: string;
   };
 };
@@ -189,6 +195,7 @@ export type VerifyAppPassword = {
     appId: string | null;
     sessionId: string;
     policy: LockoutPolicy;
+    blockedUntil: string | null;
     now: string;
   };
 };
@@ -398,9 +405,10 @@ export function decide(command: UserMfaCommand, state: UserMfaState): UserMfaEve
       return appPasswordIds.length ? [{ type: 'AppPasswordsDeleted', data: { userId, appPasswordIds, reason, at: now } }] : [];
     }
     case 'VerifyAppPassword': {
-      const { userId, attemptId, matchedAppPasswordId, clientIp, userAgent, appId, sessionId, policy, now } = command.data;
+      const { userId, attemptId, matchedAppPasswordId, clientIp, userAgent, appId, sessionId, policy, blockedUntil, now } = command.data;
       if (!state.exists) throw new DomainError('USER_NOT_FOUND', 'notFound', `user ${userId} has no MFA registration`);
       const attempt = { userId, challengeId: attemptId, methodId: matchedAppPasswordId, clientIp, userAgent, appId, at: now };
+      if (isBlocked(blockedUntil, now)) return [{ type: 'MfaDenied', data: { ...attempt, reason: 'userBlocked', endsChallenge: true } }];
       const lock = lockAt(state.lock, now);
       if (lock.status === 'LockedOut') return [{ type: 'MfaDenied', data: { ...attempt, reason: 'lockedOut', endsChallenge: true } }];
       if (matchedAppPasswordId && state.appPasswords[matchedAppPasswordId]) {
@@ -421,8 +429,9 @@ function issue(command: IssueChallenge, state: UserMfaState): UserMfaEvent[] {
   if (!state.exists) throw new DomainError('USER_NOT_FOUND', 'notFound', `user ${userId} has no MFA registration`);
   if (state.challenges[challengeId]) throw new DomainError('CHALLENGE_EXISTS', 'conflict', `challenge ${challengeId} exists`);
   const locked = lockAt(state.lock, now).status === 'LockedOut';
-  // a locked user skips nothing: the lock is checked before any bypass
-  if (!locked) {
+  const blocked = isBlocked(signIn.blockedUntil, now);
+  // a blocked or locked user skips nothing: both are checked before any bypass
+  if (!locked && !blocked) {
     const bypass = bypassReason(state, signIn, now);
     if (bypass) {
       const attempt = { userId, challengeId, methodId: null, clientIp, userAgent, appId, at: now };
@@ -463,10 +472,10 @@ function issue(command: IssueChallenge, state: UserMfaState): UserMfaEvent[] {
       at: now,
     },
   };
-  // a locked user gets no code, push or call at all: the challenge is refused as it is issued
-  if (locked) {
+  // a blocked or locked user gets no code, push or call at all: the challenge is refused as it is issued
+  if (blocked || locked) {
     const attempt = { userId, challengeId, methodId: method.methodId, clientIp, userAgent, appId, at: now };
-    return [issued, { type: 'MfaDenied', data: { ...attempt, reason: 'lockedOut', endsChallenge: true } }];
+    return [issued, { type: 'MfaDenied', data: { ...attempt, reason: blocked ? 'userBlocked' : 'lockedOut', endsChallenge: true } }];
   }
   // a new texted or spoken code voids every earlier one still open
   const voided: UserMfaEvent[] =
@@ -491,13 +500,14 @@ const expiryReason = (challenge: Challenge): DenialReason => (challenge.channel 
 
 /** The one judgement of an answer to a challenge, whatever the channel: the same checks in the same order. */
 function verify(command: VerifyChallenge, state: UserMfaState): UserMfaEvent[] {
-  const { userId, challengeId, proof, sessionId, policy, enabledChannels, rememberDevice, now } = command.data;
+  const { userId, challengeId, proof, sessionId, policy, enabledChannels, rememberDevice, blockedUntil, now } = command.data;
   const challenge = pendingChallenge(state, challengeId);
   if (proofFor[challenge.channel] !== proof.kind) {
     throw new DomainError('WRONG_ANSWER_KIND', 'conflict', `challenge ${challengeId} is answered by ${challenge.channel}, not by ${proof.kind}`);
   }
   const attempt = attemptOf(userId, challenge, now);
   const deny = (reason: DenialReason, endsChallenge: boolean): UserMfaEvent => ({ type: 'MfaDenied', data: { ...attempt, reason, endsChallenge } });
+  if (isBlocked(blockedUntil, now)) return [deny('userBlocked', true)];
   if (Date.parse(challenge.expiresAt) <= Date.parse(now)) return [deny(expiryReason(challenge), true)];
   const lock = lockAt(state.lock, now);
   if (lock.status === 'LockedOut') return [deny('lockedOut', false)];

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { userIdParam } from '../user-mfa.schemas';
 import { UserMfaStreams } from '../user-mfa.streams';
+import { UserBlocks } from '../user-blocks';
 import { appPasswordMatches, hashAppPassword, newAppPassword } from './app-password-hash';
 
 const createBody = z.strictObject({ displayName: z.string().min(1).max(200).optional() }).optional();
@@ -19,7 +20,7 @@ const verifyBody = z.strictObject({
 @ApiTags('app passwords')
 @Controller('v1/users/:userId/authentication/appPasswords')
 export class AppPasswordsController {
-  constructor(private readonly streams: UserMfaStreams, @Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(private readonly streams: UserMfaStreams, private readonly blocks: UserBlocks, @Inject(CLOCK) private readonly clock: Clock) {}
 
   @Post()
   @HttpCode(201)
@@ -84,6 +85,7 @@ export class AppPasswordsController {
           appId: request.appId ?? null,
           sessionId,
           policy,
+          blockedUntil: await this.blocks.blockedUntil(userId),
           now: now.toISOString(),
         },
       },

@@ -7,6 +7,7 @@ import { ChallengeCodes } from '../challenge-codes';
 import { ChallengeDelivery } from '../challenge-delivery';
 import { channelsOf, defaultMethodOf } from '../user-mfa.decider';
 import { UserMfaStreams } from '../user-mfa.streams';
+import { UserBlocks } from '../user-blocks';
 import { SignInPolicies } from '../../tenant-settings/sign-in-policy';
 
 export type IssuedChallenge = {
@@ -49,13 +50,14 @@ export class IssueChallengeHandler implements ICommandHandler<IssueChallengeComm
     private readonly codes: ChallengeCodes,
     private readonly delivery: ChallengeDelivery,
     private readonly policies: SignInPolicies,
+    private readonly blocks: UserBlocks,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ request, caller }: IssueChallengeCommand): Promise<IssuedChallenge> {
     const now = this.clock.now();
     const challengeId = randomUUID();
-    const signIn = await this.policies.forSignIn(request.clientIp, request.deviceToken ?? null, randomUUID());
+    const signIn = await this.policies.forSignIn(request.clientIp, request.deviceToken ?? null, randomUUID(), await this.blocks.blockedUntil(request.userId));
     const lifetimes = await this.policies.lifetimes();
     let drawn = '';
     const { events, state } = await this.streams.execute(

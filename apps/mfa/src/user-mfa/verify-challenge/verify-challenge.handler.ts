@@ -8,6 +8,7 @@ import { ChallengeRouter } from '../challenge-router';
 import { matchOathCode } from '../oath';
 import { Proof, UserMfaState } from '../user-mfa.decider';
 import { UserMfaStreams } from '../user-mfa.streams';
+import { UserBlocks } from '../user-blocks';
 import { SignInPolicies } from '../../tenant-settings/sign-in-policy';
 
 export type VerificationResult = { status: 'approved'; sessionId: string; deviceToken?: string; deviceTokenExpiresAt?: string } | { status: 'denied'; reason: DenialReason };
@@ -32,6 +33,7 @@ export class VerifyChallengeHandler implements ICommandHandler<VerifyChallengeCo
     private readonly router: ChallengeRouter,
     private readonly codes: ChallengeCodes,
     private readonly policies: SignInPolicies,
+    private readonly blocks: UserBlocks,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -42,6 +44,7 @@ export class VerifyChallengeHandler implements ICommandHandler<VerifyChallengeCo
     const sessionId = randomUUID();
     const enabledChannels = await this.policies.enabledChannels();
     const device = rememberDevice ? await this.policies.rememberDevice(now) : null;
+    const blockedUntil = await this.blocks.blockedUntil(userId);
     const { events } = await this.streams.execute(
       userId,
       (state) => ({
@@ -54,6 +57,7 @@ export class VerifyChallengeHandler implements ICommandHandler<VerifyChallengeCo
           policy,
           enabledChannels,
           rememberDevice: device && { tokenHash: device.tokenHash, expiresAt: device.expiresAt },
+          blockedUntil,
           now: now.toISOString(),
         },
       }),

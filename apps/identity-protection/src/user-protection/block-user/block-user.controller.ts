@@ -1,0 +1,39 @@
+import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { streams } from '@bulwark/contracts';
+import { EVENT_STORE, EventStore, handleCommand } from '@bulwark/event-store';
+import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody } from '@bulwark/platform';
+import { z } from 'zod';
+import { blockAt, userProtectionDecider } from '../user-protection.decider';
+
+const userIdParam = z.string().regex(/^[A-Za-z0-9._@+-]{1,256}$/, 'a user id is 1–256 letters, digits or . _ @ + -');
+const blockBody = z.strictObject({ reason: z.string().trim().min(1).max(500), days: z.number().int().min(1).max(365).default(90) });
+const unblockBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
+
+@ApiTags('protection')
+@Controller('v1/users/:userId')
+export class BlockUserController {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(CLOCK) private readonly clock: Clock) {}
+
+  @Post('block')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiZodBody(blockBody)
+  @ApiOperation({ summary: "Block a user from MFA with a reason, for a number of days (default 90): every attempt is denied userBlocked" })
+  async block(@Param('userId', new ZodPipe(userIdParam, 'path')) userId: string, @Body(zodBody(blockBody)) request: z.infer<typeof blockBody>, @Caller() caller: RequestContext) {
+    const now = this.clock.now();
+    const { state } = await handleCommand(this.store, streams.userProtection(userId), userProtectionDecider, { type: 'BlockUser', data: { userId, ...request, now: now.toISOString() } }, { ...caller, now });
+    return { userId, ...blockAt(state, now.toISOString()) };
+  }
+
+  @Post('unblock')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiZodBody(unblockBody)
+  @ApiOperation({ summary: 'Clear the block on a user, with a reason' })
+  async unblock(@Param('userId', new ZodPipe(userIdParam, 'path')) userId: string, @Body(zodBody(unblockBody)) request: z.infer<typeof unblockBody>, @Caller() caller: RequestContext) {
+    const now = this.clock.now();
+    const { state } = await handleCommand(this.store, streams.userProtection(userId), userProtectionDecider, { type: 'UnblockUser', data: { userId, ...request, now: now.toISOString() } }, { ...caller, now });
+    return { userId, ...state };
+  }
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { EventContract } from './registry';
+
+/**
+ * A user's protection stream (`user_protection-<userId>`), written by identity-protection: admin blocks.
+ * The mfa service reads it (never a projection of it) when it judges a sign-in.
+ */
+const userId = z.string().min(1).max(256);
+const at = z.iso.datetime();
+
+export const userBlocked = z.object({ userId, reason: z.string().min(1).max(500), blockedUntil: at, at });
+export const userUnblocked = z.object({ userId, reason: z.string().min(1).max(500), at });
+
+export type UserBlocked = { type: 'UserBlocked'; data: z.infer<typeof userBlocked> };
+export type UserUnblocked = { type: 'UserUnblocked'; data: z.infer<typeof userUnblocked> };
+export type UserProtectionEvent = UserBlocked | UserUnblocked;
+
+export const protectionContracts: EventContract[] = [
+  { type: 'UserBlocked', schemaVersion: 1, schema: userBlocked },
+  { type: 'UserUnblocked', schemaVersion: 1, schema: userUnblocked },
+];
