@@ -6,3 +6,4 @@ export * from './command-handler';
 export * from './projection';
 export * from './eventstoredb-event-store';
 export * from './create-event-store';
+export * from './sqlite-statements';

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { prepared } from './sqlite-statements';
 import { RecordedEvent } from '@bulwark/contracts';
 import { EventConsumer } from './subscription';
 
@@ -40,8 +41,7 @@ export class ProjectionRunner implements EventConsumer {
     this.name = `projection:${projection.name}`;
     this.handled = new Set(projection.eventTypes);
     projection.setup(db);
-    const stored = db
-      .prepare<[string], { version: number }>('SELECT version FROM projection_checkpoints WHERE name = ?')
+    const stored = prepared<[string], { version: number }>(db, 'SELECT version FROM projection_checkpoints WHERE name = ?')
       .get(projection.name);
     if (stored && stored.version !== projection.version) this.reset();
   }
@@ -52,7 +52,7 @@ export class ProjectionRunner implements EventConsumer {
 
   checkpoint(): number {
     return (
-      this.db.prepare<[string], { position: number }>('SELECT position FROM projection_checkpoints WHERE name = ?').get(this.projection.name)
+      prepared<[string], { position: number }>(this.db, 'SELECT position FROM projection_checkpoints WHERE name = ?').get(this.projection.name)
         ?.position ?? 0
     );
   }
@@ -64,8 +64,8 @@ export class ProjectionRunner implements EventConsumer {
   /** Applies events in one transaction, skipping those already seen; the checkpoint only moves forward. */
   applyBatch(batch: RecordedEvent[]): void {
     if (!batch.length) return;
-    const seen = this.db.prepare('INSERT OR IGNORE INTO projection_seen_events (name, event_id) VALUES (?, ?)');
-    const save = this.db.prepare(`
+    const seen = prepared(this.db, 'INSERT OR IGNORE INTO projection_seen_events (name, event_id) VALUES (?, ?)');
+    const save = prepared(this.db, `
       INSERT INTO projection_checkpoints (name, version, position) VALUES (?, ?, ?)
       ON CONFLICT (name) DO UPDATE SET position = MAX(position, excluded.position), version = excluded.version`);
     this.db.transaction(() => {
@@ -82,8 +82,8 @@ export class ProjectionRunner implements EventConsumer {
   reset(): void {
     this.db.transaction(() => {
       this.projection.reset(this.db);
-      this.db.prepare('DELETE FROM projection_seen_events WHERE name = ?').run(this.projection.name);
-      this.db.prepare('DELETE FROM projection_checkpoints WHERE name = ?').run(this.projection.name);
+      prepared(this.db, 'DELETE FROM projection_seen_events WHERE name = ?').run(this.projection.name);
+      prepared(this.db, 'DELETE FROM projection_checkpoints WHERE name = ?').run(this.projection.name);
     })();
   }
 }

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { prepared } from './sqlite-statements';
 import { EventRegistry, NewEvent, RecordedEvent } from '@bulwark/contracts';
 import { EventEmitter } from 'node:events';
 import {
@@ -19,6 +20,9 @@ type Row = {
   data: string;
   metadata: string;
 };
+
+/** How many recently committed events are kept decoded for this process's subscriptions. */
+const TAIL_SIZE = 20_000;
 
 type PendingAppend = {
   streamId: string;
@@ -41,6 +45,7 @@ export class SqliteEventStore implements EventStore {
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private lastKnownPosition = 0;
+  private tail: RecordedEvent[] = [];
   private closed = false;
 
   constructor(file: string, private readonly registry: EventRegistry) {
@@ -86,20 +91,20 @@ export class SqliteEventStore implements EventStore {
     this.flushScheduled = false;
     const batch = this.queue;
     this.queue = [];
-    const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
-    const revisionOf = this.db.prepare<[string], { revision: number }>('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?');
-    const findIds = this.db.prepare<[string], { stream_id: string; revision: number; position: number }>(
+    const outcomes: Array<{ ok: true; result: AppendResult; recorded: RecordedEvent[] } | { ok: false; error: unknown }> = [];
+    const revisionOf = prepared<[string], { revision: number }>(this.db, 'SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?');
+    const findIds = prepared<[string], { stream_id: string; revision: number; position: number }>(this.db, 
       'SELECT stream_id, revision, position FROM events WHERE event_id = ?',
     );
-    const insert = this.db.prepare(
+    const insert = prepared(this.db, 
       'INSERT INTO events (event_id, stream_id, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    const appendOne = this.db.transaction((pending: PendingAppend): AppendResult => {
+    const appendOne = this.db.transaction((pending: PendingAppend): { result: AppendResult; recorded: RecordedEvent[] } => {
       const stored = pending.events.map((event) => findIds.get(event.eventId));
       if (stored.every((row) => row !== undefined)) {
         const last = stored[stored.length - 1]!;
         if (stored.every((row) => row!.stream_id === pending.streamId)) {
-          return { nextExpectedRevision: last.revision, position: last.position };
+          return { result: { nextExpectedRevision: last.revision, position: last.position }, recorded: [] };
         }
       }
       const duplicate = stored.findIndex((row) => row !== undefined);
@@ -110,18 +115,20 @@ export class SqliteEventStore implements EventStore {
       if (!matches) throw new WrongExpectedRevisionError(pending.streamId, expected, current ?? 'no_stream');
       let revision = current ?? -1;
       let position = 0;
+      const recorded: RecordedEvent[] = [];
       for (const event of pending.events) {
         revision += 1;
         const info = insert.run(event.eventId, pending.streamId, revision, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata));
         position = Number(info.lastInsertRowid);
+        recorded.push({ ...event, streamId: pending.streamId, revision, position });
       }
-      return { nextExpectedRevision: revision, position };
+      return { result: { nextExpectedRevision: revision, position }, recorded };
     });
     try {
       this.db.transaction(() => {
         for (const pending of batch) {
           try {
-            outcomes.push({ ok: true, result: appendOne(pending) });
+            outcomes.push({ ok: true, ...appendOne(pending) });
           } catch (error) {
             outcomes.push({ ok: false, error });
           }
@@ -137,6 +144,7 @@ export class SqliteEventStore implements EventStore {
       if (outcome.ok) pending.resolve(outcome.result);
       else pending.reject(outcome.error);
     });
+    this.remember(outcomes.flatMap((outcome) => (outcome.ok ? outcome.recorded : [])));
     const head = Math.max(0, ...outcomes.map((o) => (o.ok ? o.result.position : 0)));
     if (head > this.lastKnownPosition) {
       this.lastKnownPosition = head;
@@ -145,17 +153,36 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(streamId: string, { fromRevision = 0 }: { fromRevision?: number } = {}): Promise<RecordedEvent[]> {
-    const rows = this.db.prepare<[string, number], Row>('SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision').all(streamId, fromRevision);
+    const rows = prepared<[string, number], Row>(this.db, 'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision').all(streamId, fromRevision);
     return rows.map((row) => this.toRecorded(row));
   }
 
+  /**
+   * Keeps the events this process just committed, already validated, for the subscriptions that read them next:
+   * every projection of the process reads each new event, and would otherwise fetch and validate it once each.
+   * The tail is always contiguous; a gap (another process wrote in between) starts it over.
+   */
+  private remember(events: RecordedEvent[]): void {
+    for (const event of events.sort((a, b) => a.position - b.position)) {
+      const last = this.tail[this.tail.length - 1];
+      if (last && event.position !== last.position + 1) this.tail = [];
+      this.tail.push(event);
+    }
+    if (this.tail.length > TAIL_SIZE) this.tail = this.tail.slice(-TAIL_SIZE / 2);
+  }
+
   async readAll({ after, maxCount }: { after: number; maxCount: number }): Promise<RecordedEvent[]> {
-    const rows = this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?').all(after, maxCount);
+    const first = this.tail[0];
+    if (first && after + 1 >= first.position && after < this.tail[this.tail.length - 1]!.position) {
+      const start = after + 1 - first.position;
+      return this.tail.slice(start, start + maxCount);
+    }
+    const rows = prepared<[number, number], Row>(this.db, 'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?').all(after, maxCount);
     return rows.map((row) => this.toRecorded(row));
   }
 
   async headPosition(): Promise<number> {
-    return this.db.prepare<[], { head: number | null }>('SELECT MAX(position) AS head FROM events').get()?.head ?? 0;
+    return prepared<[], { head: number | null }>(this.db, 'SELECT MAX(position) AS head FROM events').get()?.head ?? 0;
   }
 
   waitForAppend(position: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
@@ -202,16 +229,15 @@ class SqliteCheckpoints implements CheckpointStore {
   constructor(private readonly db: Database.Database) {}
 
   async load(name: string): Promise<number | null> {
-    return this.db.prepare<[string], { position: number }>('SELECT position FROM checkpoints WHERE name = ?').get(name)?.position ?? null;
+    return prepared<[string], { position: number }>(this.db, 'SELECT position FROM checkpoints WHERE name = ?').get(name)?.position ?? null;
   }
 
   async save(name: string, position: number): Promise<void> {
-    this.db
-      .prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position')
+    prepared(this.db, 'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position')
       .run(name, position);
   }
 
   async reset(name: string): Promise<void> {
-    this.db.prepare('DELETE FROM checkpoints WHERE name = ?').run(name);
+    prepared(this.db, 'DELETE FROM checkpoints WHERE name = ?').run(name);
   }
 }

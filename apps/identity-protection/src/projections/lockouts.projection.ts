@@ -1,5 +1,5 @@
 import { AccountLockedOut, RecordedEvent } from '@bulwark/contracts';
-import { Projection } from '@bulwark/event-store';
+import { Projection, prepared } from '@bulwark/event-store';
 
 /** Lockouts as the mfa service decided them; whether one is still in force is judged at read time. */
 export const lockoutsProjection: Projection = {
@@ -16,7 +16,7 @@ export const lockoutsProjection: Projection = {
   },
   apply(db, event) {
     const { userId, at, lockedUntil, causedBy, settingsVersion } = (event as unknown as RecordedEvent<AccountLockedOut>).data;
-    db.prepare(
+    prepared(db, 
       `INSERT INTO lockouts VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET locked_at = excluded.locked_at,
        locked_until = excluded.locked_until, caused_by = excluded.caused_by, settings_version = excluded.settings_version, event_id = excluded.event_id`,
     ).run(userId, at, lockedUntil, JSON.stringify(causedBy), settingsVersion, event.eventId);

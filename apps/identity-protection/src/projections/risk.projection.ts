@@ -1,5 +1,5 @@
 import { RecordedEvent, SuspiciousActivityReported } from '@bulwark/contracts';
-import { Projection } from '@bulwark/event-store';
+import { Projection, prepared } from '@bulwark/event-store';
 
 /**
  * Risk detections and risky users in Microsoft Graph's shapes. A user's report of suspicious activity is an
@@ -32,11 +32,11 @@ export const riskProjection: Projection = {
       { Key: 'challengeId', Value: challengeId },
       { Key: 'eventIds', Value: [event.eventId] },
     ]);
-    db.prepare(
+    prepared(db, 
       `INSERT OR IGNORE INTO risk_detections VALUES (?, ?, 'userReportedSuspiciousActivity', 'high', 'atRisk', 'none', 'offline', 'signin',
         'endUserReported', ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(event.eventId, userId, clientIp, event.metadata.correlationId, challengeId, at, event.metadata.occurredAt, event.metadata.occurredAt, additionalInfo, event.position);
-    db.prepare(
+    prepared(db, 
       `INSERT INTO risky_users VALUES (?, 'high', 'atRisk', 'none', ?)
        ON CONFLICT (user_id) DO UPDATE SET risk_level = 'high', risk_state = 'atRisk', risk_detail = 'none', risk_last_updated_at = excluded.risk_last_updated_at`,
     ).run(userId, event.metadata.occurredAt);

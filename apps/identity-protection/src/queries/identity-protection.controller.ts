@@ -1,3 +1,4 @@
+import { prepared } from '@bulwark/event-store';
 import { Controller, Get, Inject, OnModuleInit } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CLOCK, Clock, ConsumerHost, READ_DB, Roles } from '@bulwark/platform';
@@ -29,7 +30,7 @@ export class IdentityProtectionController implements OnModuleInit {
   @Roles('analyst', 'admin')
   @ApiOperation({ summary: "Risk detections in Graph's riskDetection shape, newest first" })
   riskDetections() {
-    const rows = this.db.prepare<[], DetectionRow>('SELECT * FROM risk_detections ORDER BY detected_at DESC, id LIMIT 500').all();
+    const rows = prepared<[], DetectionRow>(this.db, 'SELECT * FROM risk_detections ORDER BY detected_at DESC, id LIMIT 500').all();
     return {
       '@odata.context': `${GRAPH}#identityProtection/riskDetections`,
       value: rows.map((row) => ({
@@ -61,7 +62,7 @@ export class IdentityProtectionController implements OnModuleInit {
   @Roles('analyst', 'admin')
   @ApiOperation({ summary: "Risky users in Graph's riskyUser shape" })
   riskyUsers() {
-    const rows = this.db.prepare<[], RiskyUserRow>('SELECT * FROM risky_users ORDER BY risk_last_updated_at DESC, user_id LIMIT 500').all();
+    const rows = prepared<[], RiskyUserRow>(this.db, 'SELECT * FROM risky_users ORDER BY risk_last_updated_at DESC, user_id LIMIT 500').all();
     return {
       '@odata.context': `${GRAPH}#identityProtection/riskyUsers`,
       value: rows.map((row) => ({
@@ -84,8 +85,7 @@ export class IdentityProtectionController implements OnModuleInit {
   lockouts() {
     const now = this.clock.now().toISOString();
     // a lock whose time has passed is over even if no request has touched the user since
-    const rows = this.db
-      .prepare<[string], LockoutRow>('SELECT * FROM lockouts WHERE locked_until IS NULL OR locked_until > ? ORDER BY locked_at DESC')
+    const rows = prepared<[string], LockoutRow>(this.db, 'SELECT * FROM lockouts WHERE locked_until IS NULL OR locked_until > ? ORDER BY locked_at DESC')
       .all(now);
     return {
       value: rows.map((row) => ({

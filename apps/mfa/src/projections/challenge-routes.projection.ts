@@ -1,5 +1,5 @@
 import { MfaChallengeIssued, RecordedEvent } from '@bulwark/contracts';
-import { Projection } from '@bulwark/event-store';
+import { Projection, prepared } from '@bulwark/event-store';
 import Database from 'better-sqlite3';
 
 /**
@@ -18,10 +18,10 @@ export const challengeRoutesProjection: Projection = {
   },
   apply(db: Database.Database, event: RecordedEvent) {
     const { challengeId, userId } = (event as unknown as RecordedEvent<MfaChallengeIssued>).data;
-    db.prepare('INSERT OR IGNORE INTO mfa_challenge_routes (challenge_id, user_id) VALUES (?, ?)').run(challengeId, userId);
+    prepared(db, 'INSERT OR IGNORE INTO mfa_challenge_routes (challenge_id, user_id) VALUES (?, ?)').run(challengeId, userId);
   },
 };
 
 export function userOfChallenge(db: Database.Database, challengeId: string): string | null {
-  return db.prepare<[string], { user_id: string }>('SELECT user_id FROM mfa_challenge_routes WHERE challenge_id = ?').get(challengeId)?.user_id ?? null;
+  return prepared<[string], { user_id: string }>(db, 'SELECT user_id FROM mfa_challenge_routes WHERE challenge_id = ?').get(challengeId)?.user_id ?? null;
 }

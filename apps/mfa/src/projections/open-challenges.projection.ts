@@ -1,5 +1,5 @@
 import { MfaApproved, MfaChallengeIssued, MfaDenied, RecordedEvent } from '@bulwark/contracts';
-import { Projection } from '@bulwark/event-store';
+import { Projection, prepared } from '@bulwark/event-store';
 import Database from 'better-sqlite3';
 
 /** Challenges still open, by expiry: what the expiry sweep looks at. The decision to expire is the stream's. */
@@ -17,18 +17,17 @@ export const openChallengesProjection: Projection = {
   apply(db, event) {
     if (event.type === 'MfaChallengeIssued') {
       const { challengeId, userId, expiresAt } = (event as unknown as RecordedEvent<MfaChallengeIssued>).data;
-      db.prepare('INSERT OR IGNORE INTO mfa_open_challenges VALUES (?, ?, ?)').run(challengeId, userId, expiresAt);
+      prepared(db, 'INSERT OR IGNORE INTO mfa_open_challenges VALUES (?, ?, ?)').run(challengeId, userId, expiresAt);
       return;
     }
     const attempt = event as unknown as RecordedEvent<MfaApproved | MfaDenied>;
     if (attempt.type === 'MfaDenied' && !attempt.data.endsChallenge) return;
-    db.prepare('DELETE FROM mfa_open_challenges WHERE challenge_id = ?').run(attempt.data.challengeId);
+    prepared(db, 'DELETE FROM mfa_open_challenges WHERE challenge_id = ?').run(attempt.data.challengeId);
   },
 };
 
 export const expiredChallenges = (db: Database.Database, now: string, limit: number) =>
-  db
-    .prepare<[string, number], { challenge_id: string; user_id: string }>(
+  prepared<[string, number], { challenge_id: string; user_id: string }>(db, 
       'SELECT challenge_id, user_id FROM mfa_open_challenges WHERE expires_at <= ? ORDER BY expires_at LIMIT ?',
     )
     .all(now, limit);

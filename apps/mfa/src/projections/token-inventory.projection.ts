@@ -1,5 +1,5 @@
 import { HardwareTokenActivationFailed, MethodRegistered, MethodRemoved, OathTokenAssigned, OathTokenImported, OathTokenUnassigned, RecordedEvent } from '@bulwark/contracts';
-import { Projection } from '@bulwark/event-store';
+import { Projection, prepared } from '@bulwark/event-store';
 import Database from 'better-sqlite3';
 
 /** The hardware token inventory in Graph beta's hardwareOathTokenAuthenticationMethodDevice terms. */
@@ -19,13 +19,12 @@ export const tokenInventoryProjection: Projection = {
   },
   apply(db, event) {
     const set = (tokenId: string, status: string, assignedTo: string | null | undefined, at: string) =>
-      db
-        .prepare(`UPDATE mfa_token_inventory SET status = ?, assigned_to = CASE WHEN ? THEN ? ELSE assigned_to END, updated_at = ? WHERE token_id = ?`)
+      prepared(db, `UPDATE mfa_token_inventory SET status = ?, assigned_to = CASE WHEN ? THEN ? ELSE assigned_to END, updated_at = ? WHERE token_id = ?`)
         .run(status, assignedTo === undefined ? 0 : 1, assignedTo ?? null, at, tokenId);
     switch (event.type) {
       case 'OathTokenImported': {
         const token = (event as unknown as RecordedEvent<OathTokenImported>).data;
-        db.prepare('INSERT OR IGNORE INTO mfa_token_inventory VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)').run(
+        prepared(db, 'INSERT OR IGNORE INTO mfa_token_inventory VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)').run(
           token.tokenId,
           token.serialNumber,
           token.manufacturer,
@@ -90,8 +89,8 @@ export const toGraphDevice = (row: InventoryRow) => ({
 
 export const inventoryRows = (db: Database.Database, status: string | null) =>
   status
-    ? db.prepare<[string], InventoryRow>('SELECT * FROM mfa_token_inventory WHERE status = ? ORDER BY serial_number LIMIT 1000').all(status)
-    : db.prepare<[], InventoryRow>('SELECT * FROM mfa_token_inventory ORDER BY serial_number LIMIT 1000').all();
+    ? prepared<[string], InventoryRow>(db, 'SELECT * FROM mfa_token_inventory WHERE status = ? ORDER BY serial_number LIMIT 1000').all(status)
+    : prepared<[], InventoryRow>(db, 'SELECT * FROM mfa_token_inventory ORDER BY serial_number LIMIT 1000').all();
 
 export const inventoryRow = (db: Database.Database, tokenId: string) =>
-  db.prepare<[string], InventoryRow>('SELECT * FROM mfa_token_inventory WHERE token_id = ?').get(tokenId) ?? null;
+  prepared<[string], InventoryRow>(db, 'SELECT * FROM mfa_token_inventory WHERE token_id = ?').get(tokenId) ?? null;

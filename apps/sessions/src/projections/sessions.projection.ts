@@ -1,5 +1,5 @@
 import { MethodRegistered, MfaApproved, MfaBypassed, RecordedEvent } from '@bulwark/contracts';
-import { Projection } from '@bulwark/event-store';
+import { Projection, prepared } from '@bulwark/event-store';
 import Database from 'better-sqlite3';
 
 /** Sessions created by approved MFA, and the users the sessions service knows. */
@@ -21,26 +21,26 @@ export const sessionsProjection: Projection = {
   apply(db, event) {
     if (event.type === 'MethodRegistered') {
       const { userId } = (event as unknown as RecordedEvent<MethodRegistered>).data;
-      db.prepare('INSERT OR IGNORE INTO session_users (user_id) VALUES (?)').run(userId);
+      prepared(db, 'INSERT OR IGNORE INTO session_users (user_id) VALUES (?)').run(userId);
       return;
     }
     // an approval, or a sign-in that needed no second factor, opens a session
     const { sessionId, userId, at, challengeId } = (event as unknown as RecordedEvent<MfaApproved | MfaBypassed>).data;
-    db.prepare('INSERT OR IGNORE INTO sessions (session_id, user_id, created_at, position, challenge_id) VALUES (?, ?, ?, ?, ?)').run(
+    prepared(db, 'INSERT OR IGNORE INTO sessions (session_id, user_id, created_at, position, challenge_id) VALUES (?, ?, ?, ?, ?)').run(
       sessionId,
       userId,
       at,
       event.position,
       challengeId,
     );
-    db.prepare('INSERT OR IGNORE INTO session_users (user_id) VALUES (?)').run(userId);
+    prepared(db, 'INSERT OR IGNORE INTO session_users (user_id) VALUES (?)').run(userId);
   },
 };
 
 export type SessionRow = { session_id: string; user_id: string; created_at: string; position: number };
 
 export const findSession = (db: Database.Database, sessionId: string) =>
-  db.prepare<[string], SessionRow>('SELECT session_id, user_id, created_at, position FROM sessions WHERE session_id = ?').get(sessionId) ?? null;
+  prepared<[string], SessionRow>(db, 'SELECT session_id, user_id, created_at, position FROM sessions WHERE session_id = ?').get(sessionId) ?? null;
 
 export const isKnownUser = (db: Database.Database, userId: string) =>
-  db.prepare<[string], { user_id: string }>('SELECT user_id FROM session_users WHERE user_id = ?').get(userId) !== undefined;
+  prepared<[string], { user_id: string }>(db, 'SELECT user_id FROM session_users WHERE user_id = ?').get(userId) !== undefined;

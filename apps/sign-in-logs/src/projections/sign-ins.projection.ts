@@ -1,5 +1,5 @@
 import { DenialReason, MfaApproved, MfaBypassed, MfaChallengeIssued, MfaDenied, RecordedEvent } from '@bulwark/contracts';
-import { Projection } from '@bulwark/event-store';
+import { Projection, prepared } from '@bulwark/event-store';
 
 /** Entra's additionalDetails for each denial reason (500121 is Entra's "strong authentication failed"). */
 export const denialDetails: Record<DenialReason, string> = {
@@ -48,27 +48,26 @@ export const signInsProjection: Projection = {
   apply(db, event) {
     if (event.type === 'MfaChallengeIssued') {
       const { challengeId, methodType, channel } = (event as unknown as RecordedEvent<MfaChallengeIssued>).data;
-      db.prepare('INSERT OR IGNORE INTO sign_in_challenges VALUES (?, ?, ?, ?)').run(challengeId, event.metadata.correlationId, methodType, channel ?? 'appCode');
+      prepared(db, 'INSERT OR IGNORE INTO sign_in_challenges VALUES (?, ?, ?, ?)').run(challengeId, event.metadata.correlationId, methodType, channel ?? 'appCode');
       return;
     }
     if (event.type === 'MfaBypassed') {
       const { challengeId, userId, appId, clientIp, userAgent, at, reason } = (event as unknown as RecordedEvent<MfaBypassed>).data;
-      db.prepare('INSERT OR IGNORE INTO sign_ins VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+      prepared(db, 'INSERT OR IGNORE INTO sign_ins VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
         event.eventId, at, userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'bypassed', reason, 0, event.position, null, null,
       );
       return;
     }
     const attempt = event as unknown as RecordedEvent<MfaApproved | MfaDenied>;
     const { challengeId, userId, appId, clientIp, userAgent, at, methodId } = attempt.data;
-    const challenge = db
-      .prepare<[string], { correlation_id: string; method_type: string | null; channel: string | null }>(
+    const challenge = prepared<[string], { correlation_id: string; method_type: string | null; channel: string | null }>(db, 
         'SELECT correlation_id, method_type, channel FROM sign_in_challenges WHERE challenge_id = ?',
       )
       .get(challengeId);
     // an app password sign-in has no challenge: its approval says so
     const channel = challenge ? challenge.channel : 'appPassword';
     const reason = attempt.type === 'MfaDenied' ? attempt.data.reason : null;
-    db.prepare('INSERT OR IGNORE INTO sign_ins VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+    prepared(db, 'INSERT OR IGNORE INTO sign_ins VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
       event.eventId,
       at,
       userId,

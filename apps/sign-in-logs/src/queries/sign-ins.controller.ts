@@ -1,3 +1,4 @@
+import { prepared } from '@bulwark/event-store';
 import { Controller, Get, Inject, OnModuleInit } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DenialReason } from '@bulwark/contracts';
@@ -71,7 +72,7 @@ export class SignInsController implements OnModuleInit {
   @Roles('analyst', 'admin')
   @ApiOperation({ summary: "Every MFA attempt, newest first, in Graph's signIn shape" })
   list() {
-    const rows = this.db.prepare<[], SignInRow>('SELECT * FROM sign_ins ORDER BY created_at DESC, id DESC LIMIT 1000').all();
+    const rows = prepared<[], SignInRow>(this.db, 'SELECT * FROM sign_ins ORDER BY created_at DESC, id DESC LIMIT 1000').all();
     return { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#auditLogs/signIns', value: rows.map(toGraphSignIn) };
   }
 }
