@@ -1,7 +1,7 @@
 import { eventRegistry, RecordedEvent } from '@bulwark/contracts';
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { openReadDatabase, Projection, ProjectionRunner, rebuildProjection } from './projection';
+import { openReadDatabase, Projection, ProjectionGroup, ProjectionRunner, rebuildProjection } from './projection';
 
 const revoked = (position: number, userId = 'alice'): RecordedEvent => ({
   eventId: randomUUID(),
@@ -76,5 +76,25 @@ describe('a projection runner', () => {
     expect(await rebuildProjection(store, db, counting(1), 2)).toEqual({ events: 3, position: 3 });
     expect(rows(db)).toEqual(built);
     expect(eventRegistry.types()).toContain('SessionsRevoked');
+  });
+
+  it('in commit order, trusts its checkpoint instead of recording every event id', () => {
+    const runner = new ProjectionRunner(db, counting(1), true);
+    runner.applyBatch([revoked(1), revoked(2)]);
+    runner.applyBatch([revoked(2), revoked(3)]);
+    expect(rows(db)).toEqual([{ user_id: 'alice', count: 3 }]);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM projection_seen_events').get()).toEqual({ n: 0 });
+  });
+
+  it('as a group, applies each batch once to every projection, each from where it stands', async () => {
+    const other: Projection = { ...counting(1), name: 'other_revocations', setup: (d) => d.exec('CREATE TABLE IF NOT EXISTS other (n INTEGER)'), reset: (d) => d.exec('DELETE FROM other'), apply: (d) => d.prepare('INSERT INTO other VALUES (1)').run() };
+    const first = new ProjectionRunner(db, counting(1), true);
+    first.applyBatch([revoked(1), revoked(2)]);
+    const group = new ProjectionGroup('projections', db, [first, new ProjectionRunner(db, other, true)]);
+    expect(await group.loadCheckpoint()).toBe(0);
+    await group.handle([revoked(1), revoked(2), revoked(3)]);
+    expect(rows(db)).toEqual([{ user_id: 'alice', count: 3 }]);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM other').get()).toEqual({ n: 3 });
+    expect(await group.loadCheckpoint()).toBe(3);
   });
 });

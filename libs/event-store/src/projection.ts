@@ -37,7 +37,11 @@ export class ProjectionRunner implements EventConsumer {
   readonly name: string;
   private readonly handled: Set<string>;
 
-  constructor(private readonly db: Database.Database, readonly projection: Projection) {
+  /**
+   * `ordered`: events arrive in commit order (a store subscription), so the checkpoint alone says what was applied;
+   * otherwise (Kafka partitions interleave) every applied event id is recorded and checked.
+   */
+  constructor(private readonly db: Database.Database, readonly projection: Projection, private readonly ordered = false) {
     this.name = `projection:${projection.name}`;
     this.handled = new Set(projection.eventTypes);
     projection.setup(db);
@@ -61,9 +65,10 @@ export class ProjectionRunner implements EventConsumer {
     this.applyBatch(batch);
   }
 
-  /** Applies events in one transaction, skipping those already seen; the checkpoint only moves forward. */
+  /** Applies events in one transaction, skipping those already applied; the checkpoint only moves forward. */
   applyBatch(batch: RecordedEvent[]): void {
     if (!batch.length) return;
+    const applied = this.ordered ? this.checkpoint() : 0;
     const seen = prepared(this.db, 'INSERT OR IGNORE INTO projection_seen_events (name, event_id) VALUES (?, ?)');
     const save = prepared(this.db, `
       INSERT INTO projection_checkpoints (name, version, position) VALUES (?, ?, ?)
@@ -71,7 +76,7 @@ export class ProjectionRunner implements EventConsumer {
     this.db.transaction(() => {
       for (const event of batch) {
         if (!this.handled.has(event.type)) continue;
-        if (seen.run(this.projection.name, event.eventId).changes === 0) continue;
+        if (this.ordered ? event.position <= applied : seen.run(this.projection.name, event.eventId).changes === 0) continue;
         this.projection.apply(this.db, event);
       }
       save.run(this.projection.name, this.projection.version, Math.max(...batch.map((event) => event.position)));
@@ -85,6 +90,22 @@ export class ProjectionRunner implements EventConsumer {
       prepared(this.db, 'DELETE FROM projection_seen_events WHERE name = ?').run(this.projection.name);
       prepared(this.db, 'DELETE FROM projection_checkpoints WHERE name = ?').run(this.projection.name);
     })();
+  }
+}
+
+/**
+ * The projections of one read database as one consumer: each batch is read once and applied to all of them in one
+ * transaction, each projection skipping what it already has (they may stand at different positions after a rebuild).
+ */
+export class ProjectionGroup implements EventConsumer {
+  constructor(readonly name: string, private readonly db: Database.Database, readonly runners: ProjectionRunner[]) {}
+
+  async loadCheckpoint(): Promise<number> {
+    return Math.min(...this.runners.map((runner) => runner.checkpoint()));
+  }
+
+  async handle(batch: RecordedEvent[]): Promise<void> {
+    this.db.transaction(() => this.runners.forEach((runner) => runner.applyBatch(batch)))();
   }
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { EVENT_FEED, EventFeed, FeedSubscription } from '@bulwark/messaging';
-import { EventConsumer, Projection, ProjectionRunner } from '@bulwark/event-store';
+import { EventConsumer, Projection, ProjectionGroup, ProjectionRunner } from '@bulwark/event-store';
 import Database from 'better-sqlite3';
 
 export const READ_DB = Symbol('READ_DB');
@@ -12,14 +12,18 @@ export const READ_DB = Symbol('READ_DB');
 @Injectable()
 export class ConsumerHost implements OnApplicationBootstrap {
   private readonly consumers = new Map<string, EventConsumer>();
+  private readonly projections: ProjectionRunner[] = [];
   private readonly running = new Map<string, FeedSubscription>();
   private started = false;
 
   constructor(@Inject(READ_DB) private readonly db: Database.Database, @Inject(EVENT_FEED) private readonly feed: EventFeed) {}
 
+  /** Projections share one consumer: a batch is read once and applied to all of them in one transaction. */
   registerProjection(projection: Projection): ProjectionRunner {
-    const runner = new ProjectionRunner(this.db, projection);
-    this.register(runner);
+    if (this.started) throw new Error(`projection ${projection.name} registered after start`);
+    const runner = new ProjectionRunner(this.db, projection, this.feed.kind === 'in-process');
+    if (this.projections.some((other) => other.name === runner.name) || this.consumers.has(runner.name)) throw new Error(`${runner.name} registered twice`);
+    this.projections.push(runner);
     return runner;
   }
 
@@ -31,21 +35,25 @@ export class ConsumerHost implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     this.started = true;
+    if (this.projections.length) {
+      const group = await this.feed.start(new ProjectionGroup('projections', this.db, this.projections));
+      for (const runner of this.projections) this.running.set(runner.name, group);
+    }
     for (const [name, consumer] of this.consumers) this.running.set(name, await this.feed.start(consumer));
   }
 
   /** Waits until every consumer (or the named one) has handled all events committed before the call. */
   async catchUp(name?: string, timeoutMs = 10_000): Promise<void> {
-    const targets = name ? [this.running.get(name)] : [...this.running.values()];
+    const targets = name ? [this.running.get(name)] : [...new Set(this.running.values())];
     await Promise.all(targets.map((subscription) => subscription?.catchUp(timeoutMs)));
   }
 
   statuses() {
-    return [...this.running.values()].map((subscription) => subscription.status());
+    return [...new Set(this.running.values())].map((subscription) => subscription.status());
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all([...this.running.values()].map((subscription) => subscription.stop()));
+    await Promise.all([...new Set(this.running.values())].map((subscription) => subscription.stop()));
     this.running.clear();
   }
 }
