@@ -24,7 +24,13 @@ export class StoreSubscription {
   constructor(
     private readonly store: EventStore,
     private readonly consumer: EventConsumer,
-    private readonly options: { batchSize?: number; idleWaitMs?: number; onFailure?: (error: Error) => void } = {},
+    private readonly options: {
+      batchSize?: number;
+      idleWaitMs?: number;
+      /** once caught up, wait this long after a wake-up so appends arriving together are handled as one batch */
+      coalesceMs?: number;
+      onFailure?: (error: Error) => void;
+    } = {},
   ) {
     this.progress = new ConsumerProgress(consumer.name);
   }
@@ -70,6 +76,7 @@ export class StoreSubscription {
         }
         this.progress.mark('live');
         await this.store.waitForAppend(position, idleWaitMs, this.abort.signal);
+        if (this.options.coalesceMs) await new Promise((resolve) => setTimeout(resolve, this.options.coalesceMs));
       }
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));

@@ -11,7 +11,8 @@ export interface FeedSubscription {
 /** Delivers committed events to consumers: in-process from the store, or from Kafka with consumer groups. */
 export interface EventFeed {
   readonly kind: 'in-process' | 'kafka';
-  start(consumer: EventConsumer): Promise<FeedSubscription>;
+  /** coalesceMs: a consumer that prefers fewer, larger batches (projections) to the lowest latency */
+  start(consumer: EventConsumer, options?: { coalesceMs?: number }): Promise<FeedSubscription>;
 }
 
 export const EVENT_FEED = Symbol('EVENT_FEED');
@@ -22,8 +23,9 @@ export class InProcessEventFeed implements EventFeed {
 
   constructor(private readonly store: EventStore, private readonly onFailure?: (name: string, error: Error) => void) {}
 
-  async start(consumer: EventConsumer): Promise<FeedSubscription> {
+  async start(consumer: EventConsumer, options: { coalesceMs?: number } = {}): Promise<FeedSubscription> {
     return new StoreSubscription(this.store, consumer, {
+      coalesceMs: options.coalesceMs,
       onFailure: this.onFailure ? (error) => this.onFailure!(consumer.name, error) : undefined,
     }).start();
   }

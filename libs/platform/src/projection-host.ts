@@ -36,7 +36,8 @@ export class ConsumerHost implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     this.started = true;
     if (this.projections.length) {
-      const group = await this.feed.start(new ProjectionGroup('projections', this.db, this.projections));
+      // a few milliseconds of coalescing turn many one-event transactions under load into a few larger ones
+      const group = await this.feed.start(new ProjectionGroup('projections', this.db, this.projections), { coalesceMs: 5 });
       for (const runner of this.projections) this.running.set(runner.name, group);
     }
     for (const [name, consumer] of this.consumers) this.running.set(name, await this.feed.start(consumer));
