@@ -192,6 +192,7 @@ describe('deploy/nginx.conf', () => {
     ['/v1/users/alice/authentication/authenticatorApps/m-1/activate', 'mfa'],
     ['/v1.0/users/alice/authentication/methods', 'mfa'],
     ['/v1/users/alice/block', 'identity-protection'],
+    ['/v1/users/alice/unlock', 'mfa'],
     ['/v1/users/alice/unblock', 'identity-protection'],
     ['/beta/directory/authenticationMethodDevices/hardwareOathDevices/imports', 'mfa'],
     ['/beta/users/alice/authentication/hardwareOathMethods/x/activate', 'mfa'],

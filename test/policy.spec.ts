@@ -91,14 +91,48 @@ describe('tenant MFA settings and per-user state through HTTP', () => {
     expect((await admin().post('/v1/users/blocked-user/block', { reason: 'suspected takeover', days: 0 })).status).toBe(400);
     expect((await admin().post('/v1/users/blocked-user/block', {})).status).toBe(400);
     expect((await admin().post('/v1/users/blocked-user/unblock', { reason: 'nothing to clear' })).status).toBe(409);
+    await settings({ rememberDeviceDays: 30 });
+    const signedIn = (await challenge('blocked-user')).body;
+    const approval = (await bulwark.as('app').post(`/v1/mfa/challenges/${signedIn.id}/verify`, { code: totpAt(secret, bulwark.clock), rememberDevice: true })).body;
+    expect(approval).toMatchObject({ status: 'approved', deviceToken: expect.any(String) });
+    bulwark.clock.advance({ seconds: 30 });
     const pending = (await challenge('blocked-user')).body;
     const blocked = await admin().post('/v1/users/blocked-user/block', { reason: 'suspected takeover' });
     expect(blocked.body).toMatchObject({ status: 'Blocked', reason: 'suspected takeover' });
     expect(Date.parse(blocked.body.until) - bulwark.clock.now().getTime()).toBe(90 * 86_400_000);
     expect((await bulwark.as('app').post(`/v1/mfa/challenges/${pending.id}/verify`, { code: totpAt(secret, bulwark.clock) })).body).toEqual({ status: 'denied', reason: 'userBlocked' });
     expect((await challenge('blocked-user')).body).toMatchObject({ status: 'denied', reason: 'userBlocked' });
+    // the block's reactions: every session revoked, every remembered device forgotten
+    await bulwark.consumers.catchUp();
+    expect((await bulwark.as('app').get(`/v1/sessions/${approval.sessionId}`)).body).toEqual({ valid: false, reason: 'revoked' });
     expect((await admin().post('/v1/users/blocked-user/unblock', { reason: 'verified with the user by phone' })).status).toBe(200);
+    expect((await challenge('blocked-user', '203.0.113.70', { deviceToken: approval.deviceToken })).body.status).toBe('pending');
     const fresh = (await challenge('blocked-user')).body;
     expect((await bulwark.as('app').post(`/v1/mfa/challenges/${fresh.id}/verify`, { code: totpAt(secret, bulwark.clock) })).body.status).toBe('approved');
+  });
+
+  it('shows a locked user in /v1/lockouts until an admin unlocks them, with a reason', async () => {
+    const { secret } = await enrol(bulwark, 'locked-user');
+    expect((await admin().put('/v1/settings/lockout', { denialsBeforeLockout: 2, counterResetMinutes: 10, autoUnlockMinutes: 0 })).status).toBe(200);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const open = (await challenge('locked-user')).body;
+        await bulwark.as('app').post(`/v1/mfa/challenges/${open.id}/verify`, { code: '000000' === totpAt(secret, bulwark.clock) ? '111111' : '000000' });
+      }
+      await bulwark.consumers.catchUp();
+      const locked = (await bulwark.as('analyst').get('/v1/lockouts')).body.value;
+      expect(locked).toEqual([expect.objectContaining({ userId: 'locked-user', lockedUntilDateTime: null, settingsVersion: expect.any(Number) })]);
+      bulwark.clock.advance({ minutes: 60 * 24 });
+      expect((await challenge('locked-user')).body).toMatchObject({ status: 'denied', reason: 'lockedOut' });
+      expect((await admin().post('/v1/users/locked-user/unlock', {})).status).toBe(400);
+      expect((await admin().post('/v1/users/locked-user/unlock', { reason: 'called the user' })).body).toEqual({ userId: 'locked-user', status: 'unlocked' });
+      expect((await admin().post('/v1/users/locked-user/unlock', { reason: 'again' })).status).toBe(409);
+      await bulwark.consumers.catchUp();
+      expect((await bulwark.as('analyst').get('/v1/lockouts')).body.value).toEqual([]);
+      const fresh = (await challenge('locked-user')).body;
+      expect((await bulwark.as('app').post(`/v1/mfa/challenges/${fresh.id}/verify`, { code: totpAt(secret, bulwark.clock) })).body.status).toBe('approved');
+    } finally {
+      await admin().put('/v1/settings/lockout', { denialsBeforeLockout: 10, counterResetMinutes: 10, autoUnlockMinutes: 15 });
+    }
   });
 });

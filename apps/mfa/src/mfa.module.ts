@@ -8,6 +8,7 @@ import { TokenInventory } from './hardware-tokens/token-inventory.service';
 import { TokenInventoryProjection } from './projections/token-inventory.registration';
 import { SignInPolicies } from './tenant-settings/sign-in-policy';
 import { UserBlocks } from './user-mfa/user-blocks';
+import { UnlockAccountController } from './user-mfa/unlock-account/unlock-account.controller';
 import { TenantSettingsController } from './tenant-settings/tenant-settings.controller';
 import { UserRequirementsController } from './user-mfa/methods/user-requirements.controller';
 import { ChangeLockoutSettingsController } from './lockout-settings/change-lockout-settings/change-lockout-settings.controller';
@@ -52,6 +53,7 @@ import { VerifyChallengeHandler } from './user-mfa/verify-challenge/verify-chall
     TokenDevicesController,
     TenantSettingsController,
     UserRequirementsController,
+    UnlockAccountController,
     HardwareOathMethodsController,
   ],
   providers: [

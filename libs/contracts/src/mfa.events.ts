@@ -139,6 +139,7 @@ export const mfaBypassed = z.object({
 });
 /** After an approval the user asked to remember this device: only the token's HMAC is kept. */
 export const deviceRemembered = z.object({ userId, deviceTokenHash: z.string().regex(/^[0-9a-f]{64}$/), challengeId: id, expiresAt: at, at });
+export const rememberedDevicesForgotten = z.object({ userId, reason: z.string().max(500), at });
 export const userMfaStateChanged = z.object({ userId, state: perUserMfaState, at });
 /** The admin's "require re-registration": every method goes, and the next sign-in must register again. */
 export const mfaReregistrationRequired = z.object({ userId, removedMethodIds: z.array(id), at });
@@ -180,6 +181,9 @@ export const accountLockedOut = z.object({
   at,
 });
 
+/** An admin lifted a lockout before it ended (or one that only an admin can lift). */
+export const accountUnlocked = z.object({ userId, reason: z.string().min(1).max(500), at });
+
 export const lockoutSettingsChanged = z.object({
   denialsBeforeLockout: z.number().int().min(1).max(1000),
   counterResetMinutes: z.number().int().min(1).max(1440),
@@ -196,6 +200,7 @@ export type HardwareTokenResynchronized = { type: 'HardwareTokenResynchronized';
 export type MfaTenantSettingsChanged = { type: 'MfaTenantSettingsChanged'; data: z.infer<typeof mfaTenantSettingsChanged> };
 export type MfaBypassed = { type: 'MfaBypassed'; data: z.infer<typeof mfaBypassed> };
 export type DeviceRemembered = { type: 'DeviceRemembered'; data: z.infer<typeof deviceRemembered> };
+export type RememberedDevicesForgotten = { type: 'RememberedDevicesForgotten'; data: z.infer<typeof rememberedDevicesForgotten> };
 export type UserMfaStateChanged = { type: 'UserMfaStateChanged'; data: z.infer<typeof userMfaStateChanged> };
 export type MfaReregistrationRequired = { type: 'MfaReregistrationRequired'; data: z.infer<typeof mfaReregistrationRequired> };
 export type MethodRemoved = { type: 'MethodRemoved'; data: z.infer<typeof methodRemoved> };
@@ -207,6 +212,7 @@ export type MfaApproved = { type: 'MfaApproved'; data: z.infer<typeof mfaApprove
 export type MfaDenied = { type: 'MfaDenied'; data: z.infer<typeof mfaDenied> };
 export type SuspiciousActivityReported = { type: 'SuspiciousActivityReported'; data: z.infer<typeof suspiciousActivityReported> };
 export type AccountLockedOut = { type: 'AccountLockedOut'; data: z.infer<typeof accountLockedOut> };
+export type AccountUnlocked = { type: 'AccountUnlocked'; data: z.infer<typeof accountUnlocked> };
 export type LockoutSettingsChanged = { type: 'LockoutSettingsChanged'; data: z.infer<typeof lockoutSettingsChanged> };
 
 export type UserMfaEvent =
@@ -221,13 +227,15 @@ export type UserMfaEvent =
   | HardwareTokenResynchronized
   | MfaBypassed
   | DeviceRemembered
+  | RememberedDevicesForgotten
   | UserMfaStateChanged
   | MfaReregistrationRequired
   | MfaChallengeIssued
   | MfaApproved
   | MfaDenied
   | SuspiciousActivityReported
-  | AccountLockedOut;
+  | AccountLockedOut
+  | AccountUnlocked;
 
 export const mfaContracts: EventContract[] = [
   { type: 'AuthenticatorAppAdded', schemaVersion: 1, schema: authenticatorAppAdded, privateFields: ['secret'] },
@@ -242,6 +250,7 @@ export const mfaContracts: EventContract[] = [
   { type: 'MfaTenantSettingsChanged', schemaVersion: 1, schema: mfaTenantSettingsChanged },
   { type: 'MfaBypassed', schemaVersion: 1, schema: mfaBypassed },
   { type: 'DeviceRemembered', schemaVersion: 1, schema: deviceRemembered, privateFields: ['deviceTokenHash'] },
+  { type: 'RememberedDevicesForgotten', schemaVersion: 1, schema: rememberedDevicesForgotten },
   { type: 'UserMfaStateChanged', schemaVersion: 1, schema: userMfaStateChanged },
   { type: 'MfaReregistrationRequired', schemaVersion: 1, schema: mfaReregistrationRequired },
   { type: 'MfaChallengeIssued', schemaVersion: 1, schema: mfaChallengeIssued, privateFields: ['codeHash'] },
@@ -249,5 +258,6 @@ export const mfaContracts: EventContract[] = [
   { type: 'MfaDenied', schemaVersion: 1, schema: mfaDenied },
   { type: 'SuspiciousActivityReported', schemaVersion: 1, schema: suspiciousActivityReported },
   { type: 'AccountLockedOut', schemaVersion: 1, schema: accountLockedOut },
+  { type: 'AccountUnlocked', schemaVersion: 1, schema: accountUnlocked },
   { type: 'LockoutSettingsChanged', schemaVersion: 1, schema: lockoutSettingsChanged },
 ];

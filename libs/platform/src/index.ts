@@ -12,3 +12,4 @@ export * from './request-context';
 export * from './sealed-box';
 export * from './tokens';
 export * from './validation';
+export * from './reaction';

@@ -1,11 +1,11 @@
-import { AccountLockedOut, RecordedEvent } from '@bulwark/contracts';
+import { AccountLockedOut, AccountUnlocked, RecordedEvent } from '@bulwark/contracts';
 import { Projection, prepared } from '@bulwark/event-store';
 
 /** Lockouts as the mfa service decided them; whether one is still in force is judged at read time. */
 export const lockoutsProjection: Projection = {
   name: 'identity_protection_lockouts',
-  version: 1,
-  eventTypes: ['AccountLockedOut'],
+  version: 2,
+  eventTypes: ['AccountLockedOut', 'AccountUnlocked'],
   setup(db) {
     db.exec(`CREATE TABLE IF NOT EXISTS lockouts (
       user_id TEXT PRIMARY KEY, locked_at TEXT NOT NULL, locked_until TEXT, caused_by TEXT NOT NULL, settings_version INTEGER NOT NULL, event_id TEXT NOT NULL
@@ -15,6 +15,10 @@ export const lockoutsProjection: Projection = {
     db.exec('DELETE FROM lockouts');
   },
   apply(db, event) {
+    if (event.type === 'AccountUnlocked') {
+      prepared(db, 'DELETE FROM lockouts WHERE user_id = ?').run((event as unknown as RecordedEvent<AccountUnlocked>).data.userId);
+      return;
+    }
     const { userId, at, lockedUntil, causedBy, settingsVersion } = (event as unknown as RecordedEvent<AccountLockedOut>).data;
     prepared(db, 
       `INSERT INTO lockouts VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET locked_at = excluded.locked_at,

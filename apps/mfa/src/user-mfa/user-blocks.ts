@@ -1,5 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { streams, UserProtectionEvent } from '@bulwark/contracts';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { ConsumerHost, Reaction } from '@bulwark/platform';
+import { UserMfaStreams } from './user-mfa.streams';
+import { RecordedEvent, streams, UserBlocked, UserProtectionEvent } from '@bulwark/contracts';
 import { EVENT_STORE, EventStore, loadState } from '@bulwark/event-store';
 
 /**
@@ -12,8 +14,23 @@ const blockFold = {
 };
 
 @Injectable()
-export class UserBlocks {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+export class UserBlocks implements OnModuleInit {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, private readonly consumers: ConsumerHost, private readonly streams: UserMfaStreams) {}
+
+  /** Blocking a user also forgets their remembered devices: after the block, every sign-in proves a factor again. */
+  onModuleInit(): void {
+    this.consumers.register(
+      new Reaction('forget-devices-of-blocked-users', ['UserBlocked'], this.store, async (event) => {
+        const { userId, reason } = (event as unknown as RecordedEvent<UserBlocked>).data;
+        const now = new Date(event.metadata.occurredAt);
+        await this.streams.execute(
+          userId,
+          { type: 'ForgetRememberedDevices', data: { userId, reason: `user blocked: ${reason}`, now: now.toISOString() } },
+          { correlationId: event.metadata.correlationId, causationId: event.eventId, actor: { type: 'system', id: 'mfa' }, now },
+        );
+      }),
+    );
+  }
 
   async blockedUntil(userId: string): Promise<string | null> {
     return (await loadState(this.store, streams.userProtection(userId), blockFold)).state.blockedUntil;

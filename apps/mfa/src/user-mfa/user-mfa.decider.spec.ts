@@ -195,6 +195,14 @@ describe('user MFA decider', () => {
       spec.given(given).when(issue('c9', '10:02:00')).then([issued('c9', '10:02:00', '10:07:00'), denied('c9', '10:02:00', 'lockedOut', true)]);
     });
 
+    it('lets an admin lift the lock now, forgiving the denials that caused it', () => {
+      const unlock: UserMfaCommand = { type: 'UnlockAccount', data: { userId, reason: 'verified by phone', now: at('10:02:00') } };
+      const unlocked: UserMfaEvent = { type: 'AccountUnlocked', data: { userId, reason: 'verified by phone', at: at('10:02:00') } };
+      spec.given(given).when(unlock).then([unlocked]);
+      spec.given([...given, unlocked]).when(verify('c1', 101, '10:02:10')).then([approved('c1', '10:02:10', 101)]);
+      spec.given([...given, unlocked]).when(unlock).thenThrows('NOT_LOCKED_OUT');
+    });
+
     it('approves a correct code once the lock has expired, with a fresh counter', () => {
       spec.given(given).when(verify('c1', 101, '10:15:50')).then([approved('c1', '10:15:50', 101)]);
       spec.given(given).when(verify('c1', null, '10:16:00')).then([denied('c1', '10:16:00')]);

@@ -174,6 +174,8 @@ export type VerifyChallenge = {
     now: string;
   };
 };
+export type ForgetRememberedDevices = { type: 'ForgetRememberedDevices'; data: { userId: string; reason: string; now: string } };
+export type UnlockAccount = { type: 'UnlockAccount'; data: { userId: string; reason: string; now: string } };
 export type SetUserMfaState = { type: 'SetUserMfaState'; data: { userId: string; state: PerUserMfaState; now: string } };
 export type RequireReregistration = { type: 'RequireReregistration'; data: { userId: string; now: string } };
 export type ExpireChallenge = { type: 'ExpireChallenge'; data: { userId: string; challengeId: string; now: string } };
@@ -218,7 +220,9 @@ export type UserMfaCommand =
   | DeleteAppPasswords
   | VerifyAppPassword
   | SetUserMfaState
-  | RequireReregistration;
+  | RequireReregistration
+  | UnlockAccount
+  | ForgetRememberedDevices;
 
 export const MAX_OATH_METHODS = 5;
 /** Entra's limit of app passwords per user */
@@ -381,6 +385,16 @@ export function decide(command: UserMfaCommand, state: UserMfaState): UserMfaEve
         { type: 'MfaDenied', data: { ...attempt, reason: 'fraudReported', endsChallenge: true } },
         { type: 'SuspiciousActivityReported', data: attempt },
       ];
+    }
+    case 'ForgetRememberedDevices': {
+      const { userId, reason, now } = command.data;
+      return Object.keys(state.rememberedDevices).length ? [{ type: 'RememberedDevicesForgotten', data: { userId, reason, at: now } }] : [];
+    }
+    case 'UnlockAccount': {
+      const { userId, reason, now } = command.data;
+      if (!state.exists) throw new DomainError('USER_NOT_FOUND', 'notFound', `user ${userId} has no MFA registration`);
+      if (lockAt(state.lock, now).status !== 'LockedOut') throw new DomainError('NOT_LOCKED_OUT', 'conflict', `user ${userId} is not locked out`);
+      return [{ type: 'AccountUnlocked', data: { userId, reason, at: now } }];
     }
     case 'SetUserMfaState': {
       const { userId, state: mfaState, now } = command.data;
@@ -636,6 +650,8 @@ export function evolve(state: UserMfaState, event: UserMfaEvent): UserMfaState {
       return next;
     case 'DeviceRemembered':
       return { ...next, rememberedDevices: { ...state.rememberedDevices, [event.data.deviceTokenHash]: event.data.expiresAt } };
+    case 'RememberedDevicesForgotten':
+      return { ...next, rememberedDevices: {} };
     case 'UserMfaStateChanged':
       return { ...next, mfaState: event.data.state };
     case 'MfaReregistrationRequired':
@@ -693,6 +709,9 @@ export function evolve(state: UserMfaState, event: UserMfaEvent): UserMfaState {
       return next;
     case 'AccountLockedOut':
       return { ...next, lock: { status: 'LockedOut', since: event.data.at, until: event.data.lockedUntil } };
+    case 'AccountUnlocked':
+      // a fresh counter: the denials that caused the lock are forgiven with it
+      return { ...next, lock: { status: 'Open', recentDenials: [] } };
     default: {
       const unhandled: never = event;
       throw new Error(`unhandled event ${(unhandled as { type: string }).type}`);

@@ -1,7 +1,8 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { DomainError, streams } from '@bulwark/contracts';
-import { EVENT_STORE, EventStore } from '@bulwark/event-store';
-import { ConsumerHost, READ_DB } from '@bulwark/platform';
+import { DomainError, RecordedEvent, streams, UserBlocked } from '@bulwark/contracts';
+import { EVENT_STORE, EventStore, handleCommand } from '@bulwark/event-store';
+import { ConsumerHost, Reaction, READ_DB } from '@bulwark/platform';
+import { userSessionsDecider } from './user-sessions.decider';
 import Database from 'better-sqlite3';
 import { findSession, isKnownUser, SessionRow, sessionsProjection } from '../projections/sessions.projection';
 
@@ -19,6 +20,20 @@ export class SessionsService implements OnModuleInit {
 
   onModuleInit(): void {
     this.consumers.registerProjection(sessionsProjection);
+    // blocking a user ends every session they have, in the reaction to the block
+    this.consumers.register(
+      new Reaction('revoke-sessions-of-blocked-users', ['UserBlocked'], this.store, async (event) => {
+        const { userId, reason } = (event as unknown as RecordedEvent<UserBlocked>).data;
+        const now = new Date(event.metadata.occurredAt);
+        await handleCommand(
+          this.store,
+          streams.userSessions(userId),
+          userSessionsDecider,
+          { type: 'RevokeSessions', data: { userId, reason: `user blocked: ${reason}`, now: now.toISOString() } },
+          { correlationId: event.metadata.correlationId, causationId: event.eventId, actor: { type: 'system', id: 'sessions' }, now },
+        );
+      }),
+    );
   }
 
   /**
