@@ -20,17 +20,23 @@ describe('the command handler', () => {
     const mine = new SqliteEventStore(file, eventRegistry);
     const theirs = new SqliteEventStore(file, eventRegistry);
     try {
+      // a stream that does not exist yet is remembered as empty, and still seen when another process creates it
+      expect((await loadState(mine, 'user_sessions-u1', counter)).state).toEqual({ count: 0 });
+      await handleCommand(theirs, 'user_sessions-u1', counter, { userId: 'u1' }, context);
+      expect((await loadState(mine, 'user_sessions-u1', counter)).state).toEqual({ count: 1 });
       await handleCommand(mine, 'user_sessions-u1', counter, { userId: 'u1' }, context);
       await handleCommand(mine, 'user_sessions-u1', counter, { userId: 'u1' }, context);
-      expect((await loadState(mine, 'user_sessions-u1', counter)).state).toEqual({ count: 2 });
+      expect((await loadState(mine, 'user_sessions-u1', counter)).state).toEqual({ count: 3 });
+      expect(mine.streamVersion('user_sessions-u1')).toBe(mine.streamVersion('user_sessions-u1'));
 
       // another process (its own store instance, so its own cache) appends behind our back
       await handleCommand(theirs, 'user_sessions-u1', counter, { userId: 'u1' }, context);
-      expect((await loadState(mine, 'user_sessions-u1', counter)).state).toEqual({ count: 3 });
+      expect((await loadState(mine, 'user_sessions-u1', counter)).state).toEqual({ count: 4 });
 
       const handled = await handleCommand(mine, 'user_sessions-u1', counter, { userId: 'u1' }, context);
-      expect(handled).toMatchObject({ state: { count: 4 }, nextExpectedRevision: 3 });
-      expect(await mine.readStream('user_sessions-u1')).toHaveLength(4);
+      expect(handled).toMatchObject({ state: { count: 5 }, nextExpectedRevision: 4 });
+      expect(await mine.readStream('user_sessions-u1')).toHaveLength(5);
+      expect((await loadState(theirs, 'user_sessions-u1', counter)).state).toEqual({ count: 5 });
     } finally {
       await mine.close();
       await theirs.close();

@@ -66,9 +66,10 @@ async function inTurn<T>(store: EventStore, streamId: string, work: () => Promis
  * the fold of a prefix, and only the events after it are read. Bounded; the oldest entries go first.
  */
 const MAX_CACHED_STREAMS = 20_000;
-const folded = new WeakMap<EventStore, WeakMap<object, Map<string, { revision: number; state: unknown }>>>();
+type Folded = { revision: number; state: unknown; version: string | null };
+const folded = new WeakMap<EventStore, WeakMap<object, Map<string, Folded>>>();
 
-function cacheOf(store: EventStore, decider: object): Map<string, { revision: number; state: unknown }> {
+function cacheOf(store: EventStore, decider: object): Map<string, Folded> {
   let byDecider = folded.get(store);
   if (!byDecider) folded.set(store, (byDecider = new WeakMap()));
   let cache = byDecider.get(decider);
@@ -76,9 +77,9 @@ function cacheOf(store: EventStore, decider: object): Map<string, { revision: nu
   return cache;
 }
 
-function remember(cache: Map<string, { revision: number; state: unknown }>, streamId: string, revision: number, state: unknown): void {
+function remember(cache: Map<string, Folded>, streamId: string, revision: number, state: unknown, version: string | null): void {
   cache.delete(streamId);
-  cache.set(streamId, { revision, state });
+  cache.set(streamId, { revision, state, version });
   if (cache.size > MAX_CACHED_STREAMS) cache.delete(cache.keys().next().value!);
 }
 
@@ -89,12 +90,14 @@ export async function loadState<Event extends DomainEvent, State>(
   decider: Pick<Decider<unknown, Event, State>, 'evolve' | 'initialState'>,
 ): Promise<{ state: State; revision: number }> {
   const cache = cacheOf(store, decider);
-  const cached = cache.get(streamId) as { revision: number; state: State } | undefined;
+  const cached = cache.get(streamId) as (Folded & { state: State }) | undefined;
+  // taken before the read: a change after it gives a new version, so the next load reads again
+  const version = store.streamVersion?.(streamId) ?? null;
+  if (cached && version !== null && cached.version === version) return cached;
   const newer = (await store.readStream(streamId, { fromRevision: (cached?.revision ?? -1) + 1 })) as RecordedEvent<Event>[];
-  if (cached && !newer.length) return cached;
   const state = newer.reduce(decider.evolve, cached?.state ?? decider.initialState());
-  const revision = newer.length ? newer[newer.length - 1]!.revision : -1;
-  if (revision >= 0) remember(cache, streamId, revision, state);
+  const revision = newer.length ? newer[newer.length - 1]!.revision : (cached?.revision ?? -1);
+  remember(cache, streamId, revision, state, version);
   return { state, revision };
 }
 
@@ -123,7 +126,7 @@ export function handleCommand<Command, Event extends DomainEvent, State>(
       try {
         const result = await store.append(streamId, recorded, { expectedRevision });
         const next = events.reduce(decider.evolve, state);
-        remember(cacheOf(store, decider), streamId, result.nextExpectedRevision, next);
+        remember(cacheOf(store, decider), streamId, result.nextExpectedRevision, next, store.streamVersion?.(streamId) ?? null);
         return { events, recorded, state: next, nextExpectedRevision: result.nextExpectedRevision, position: result.position };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxAttempts) throw error;

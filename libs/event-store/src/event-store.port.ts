@@ -50,6 +50,12 @@ export interface EventStore {
   /** Up to maxCount events after `after` (exclusive), in commit order. */
   readAll(options: { after: number; maxCount: number }): Promise<RecordedEvent[]>;
 
+  /**
+   * A token that changes whenever the stream may have changed (optional): equal tokens mean a cached fold of the
+   * stream is still current and need not be read again. Stores that cannot tell leave it out.
+   */
+  streamVersion?(streamId: string): string;
+
   /** The position of the last committed event (0 when the store is empty). */
   headPosition(): Promise<number>;
 

@@ -46,6 +46,8 @@ export class SqliteEventStore implements EventStore {
   private flushScheduled = false;
   private lastKnownPosition = 0;
   private tail: RecordedEvent[] = [];
+  /** the last revision this connection appended to each stream; other connections' commits show in data_version */
+  private readonly ownRevisions = new Map<string, number>();
   private closed = false;
 
   constructor(file: string, private readonly registry: EventRegistry) {
@@ -145,6 +147,11 @@ export class SqliteEventStore implements EventStore {
       else pending.reject(outcome.error);
     });
     this.remember(outcomes.flatMap((outcome) => (outcome.ok ? outcome.recorded : [])));
+    batch.forEach((pending, index) => {
+      const outcome = outcomes[index]!;
+      if (outcome.ok) this.ownRevisions.set(pending.streamId, outcome.result.nextExpectedRevision);
+    });
+    if (this.ownRevisions.size > 200_000) this.ownRevisions.clear();
     const head = Math.max(0, ...outcomes.map((o) => (o.ok ? o.result.position : 0)));
     if (head > this.lastKnownPosition) {
       this.lastKnownPosition = head;
@@ -179,6 +186,11 @@ export class SqliteEventStore implements EventStore {
     }
     const rows = prepared<[number, number], Row>(this.db, 'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?').all(after, maxCount);
     return rows.map((row) => this.toRecorded(row));
+  }
+
+  streamVersion(streamId: string): string {
+    const dataVersion = prepared<[], { data_version: number }>(this.db, 'PRAGMA data_version').get()!.data_version;
+    return `${dataVersion}:${this.ownRevisions.get(streamId) ?? '-'}`;
   }
 
   async headPosition(): Promise<number> {
