@@ -48,6 +48,7 @@ export class SqliteEventStore implements EventStore {
   private tail: RecordedEvent[] = [];
   /** the last revision this connection appended to each stream; other connections' commits show in data_version */
   private readonly ownRevisions = new Map<string, number>();
+  private dataVersionThisTurn: number | null = null;
   private closed = false;
 
   constructor(file: string, private readonly registry: EventRegistry) {
@@ -189,8 +190,19 @@ export class SqliteEventStore implements EventStore {
   }
 
   streamVersion(streamId: string): string {
-    const dataVersion = prepared<[], { data_version: number }>(this.db, 'PRAGMA data_version').get()!.data_version;
-    return `${dataVersion}:${this.ownRevisions.get(streamId) ?? '-'}`;
+    return `${this.dataVersion()}:${this.ownRevisions.get(streamId) ?? '-'}`;
+  }
+
+  /**
+   * Other connections' commits, asked of SQLite once per turn of the event loop: a command that reads several
+   * streams in one turn pays for the pragma once. (A decision never rests on it alone: appends check revisions.)
+   */
+  private dataVersion(): number {
+    if (this.dataVersionThisTurn === null) {
+      this.dataVersionThisTurn = prepared<[], { data_version: number }>(this.db, 'PRAGMA data_version').get()!.data_version;
+      setImmediate(() => (this.dataVersionThisTurn = null));
+    }
+    return this.dataVersionThisTurn;
   }
 
   async headPosition(): Promise<number> {

@@ -37,10 +37,10 @@ export class ConsumerHost implements OnApplicationBootstrap {
     this.started = true;
     if (this.projections.length) {
       // a few milliseconds of coalescing turn many one-event transactions under load into a few larger ones
-      const group = await this.feed.start(new ProjectionGroup('projections', this.db, this.projections), { coalesceMs: 5 });
+      const group = await this.feed.start(new ProjectionGroup('projections', this.db, this.projections), { coalesceMs: 20 });
       for (const runner of this.projections) this.running.set(runner.name, group);
     }
-    for (const [name, consumer] of this.consumers) this.running.set(name, await this.feed.start(consumer));
+    for (const [name, consumer] of this.consumers) this.running.set(name, await this.feed.start(consumer, { coalesceMs: 20 }));
   }
 
   /** Waits until every consumer (or the named one) has handled all events committed before the call. */

@@ -20,11 +20,24 @@ export class Reaction implements EventConsumer {
   }
 
   async loadCheckpoint(): Promise<number> {
-    return (await this.store.checkpoints.load(this.name)) ?? 0;
+    this.saved = (await this.store.checkpoints.load(this.name)) ?? 0;
+    return this.saved;
   }
 
   async handle(batch: RecordedEvent[]): Promise<void> {
-    for (const event of batch) if (this.types.has(event.type)) await this.react(event);
-    await this.store.checkpoints.save(this.name, batch[batch.length - 1]!.position);
+    let reacted = false;
+    for (const event of batch) {
+      if (!this.types.has(event.type)) continue;
+      await this.react(event);
+      reacted = true;
+    }
+    const position = batch[batch.length - 1]!.position;
+    // a checkpoint is a durable write: saved when it protects work done, or now and then to shorten a replay
+    if (reacted || position - this.saved >= 5_000) {
+      await this.store.checkpoints.save(this.name, position);
+      this.saved = position;
+    }
   }
+
+  private saved = 0;
 }
