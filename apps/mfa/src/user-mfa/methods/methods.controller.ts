@@ -1,5 +1,4 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Put, Req } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@bulwark/contracts';
 import { ApiZodBody, AuthenticatedRequest, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody } from '@bulwark/platform';
@@ -15,7 +14,7 @@ const collections = { methods: null, phoneMethods: 'phone', softwareOathMethods:
 @ApiTags('methods')
 @Controller('v1.0/users/:userId/authentication')
 export class MethodsController {
-  constructor(private readonly streams: UserMfaStreams, private readonly commands: CommandBus, @Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(private readonly streams: UserMfaStreams, @Inject(CLOCK) private readonly clock: Clock) {}
 
   @Get(':collection')
   @Roles('admin', 'analyst')
