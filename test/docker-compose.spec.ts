@@ -193,6 +193,8 @@ describe('deploy/nginx.conf', () => {
     ['/v1.0/users/alice/authentication/methods', 'mfa'],
     ['/v1/users/alice/block', 'identity-protection'],
     ['/v1/users/alice/unlock', 'mfa'],
+    ['/v1/settings/fraudAlert', 'identity-protection'],
+    ['/v1/settings/mfa', 'mfa'],
     ['/v1/users/alice/unblock', 'identity-protection'],
     ['/beta/directory/authenticationMethodDevices/hardwareOathDevices/imports', 'mfa'],
     ['/beta/users/alice/authentication/hardwareOathMethods/x/activate', 'mfa'],

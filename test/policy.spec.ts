@@ -135,4 +135,27 @@ describe('tenant MFA settings and per-user state through HTTP', () => {
       await admin().put('/v1/settings/lockout', { denialsBeforeLockout: 10, counterResetMinutes: 10, autoUnlockMinutes: 15 });
     }
   });
+
+  it('applies the fraud alert settings: reporting off, a custom voice code, and auto-block on a report', async () => {
+    const fraud = (body: Record<string, unknown>) => admin().put('/v1/settings/fraudAlert', body);
+    expect((await fraud({ reportSuspiciousActivity: 'enabled', voiceReportingCode: '12', autoBlockOnFraud: false })).status).toBe(400);
+    expect((await fraud({ reportSuspiciousActivity: 'maybe', autoBlockOnFraud: false })).status).toBe(400);
+    expect((await bulwark.as('analyst').get('/v1/settings/fraudAlert')).status).toBe(403);
+    await bulwark.as('app').post('/v1.0/users/fraud-user/authentication/phoneMethods', { phoneNumber: '+12065550142', phoneType: 'office' });
+    try {
+      expect((await fraud({ reportSuspiciousActivity: 'disabled', autoBlockOnFraud: false })).body).toMatchObject({ reportSuspiciousActivity: 'disabled', voiceReportingCode: '0' });
+      const refused = (await challenge('fraud-user')).body;
+      expect((await bulwark.as('app').post(`/v1/mfa/challenges/${refused.id}/reportSuspiciousActivity`)).status).toBe(409);
+
+      expect((await fraud({ reportSuspiciousActivity: 'enabled', voiceReportingCode: '5', autoBlockOnFraud: true })).status).toBe(200);
+      const call = (await challenge('fraud-user')).body;
+      expect((await bulwark.as('app').post(`/v1/mfa/challenges/${call.id}/callResponse`, { keys: '0#' })).status).toBe(422);
+      expect((await bulwark.as('app').post(`/v1/mfa/challenges/${call.id}/callResponse`, { keys: '5#' })).body).toEqual({ status: 'denied', reason: 'fraudReported' });
+      await bulwark.consumers.catchUp();
+      expect((await challenge('fraud-user')).body).toMatchObject({ status: 'denied', reason: 'userBlocked' });
+    } finally {
+      await fraud({ reportSuspiciousActivity: 'enabled', voiceReportingCode: '0', autoBlockOnFraud: false });
+      await admin().post('/v1/users/fraud-user/unblock', { reason: 'test over' });
+    }
+  });
 });

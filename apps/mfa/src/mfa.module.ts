@@ -8,6 +8,7 @@ import { TokenInventory } from './hardware-tokens/token-inventory.service';
 import { TokenInventoryProjection } from './projections/token-inventory.registration';
 import { SignInPolicies } from './tenant-settings/sign-in-policy';
 import { UserBlocks } from './user-mfa/user-blocks';
+import { FraudAlertPolicy } from './user-mfa/fraud-alert-policy';
 import { UnlockAccountController } from './user-mfa/unlock-account/unlock-account.controller';
 import { TenantSettingsController } from './tenant-settings/tenant-settings.controller';
 import { UserRequirementsController } from './user-mfa/methods/user-requirements.controller';
@@ -65,6 +66,7 @@ import { VerifyChallengeHandler } from './user-mfa/verify-challenge/verify-chall
     TokenInventory,
     SignInPolicies,
     UserBlocks,
+    FraudAlertPolicy,
     TokenImportJob,
     TokenInventoryProjection,
     otpDeliveryProvider,

@@ -15,3 +15,4 @@ export * from './streams';
 /** Every event type Bulwark stores. */
 export const eventRegistry = new EventRegistry([...mfaContracts, ...oathTokenContracts, ...protectionContracts, ...sessionsContracts]);
 export * from './domain-error';
+export * from './fraud-alert-settings';

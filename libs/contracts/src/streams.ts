@@ -5,6 +5,7 @@ export const streams = {
   userProtection: (userId: string) => `user_protection-${userId}`,
   lockoutSettings: 'mfa_settings-lockout',
   tenantSettings: 'mfa_settings-tenant',
+  fraudAlertSettings: 'protection_settings-fraud',
   oathToken: (tokenId: string) => `oath_token-${tokenId}`,
   oathImport: (importId: string) => `oath_import-${importId}`,
 } as const;

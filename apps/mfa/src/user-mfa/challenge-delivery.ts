@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OTP_DELIVERY, OtpDeliveryProvider } from '../phone/delivery/otp-delivery.port';
+import { FraudAlertPolicy } from './fraud-alert-policy';
 
 export type ChallengeMessage = { channel: 'sms' | 'voice'; challengeId: string; userId: string; to: string; code: string; expiresAt: string };
 
@@ -12,7 +13,7 @@ export type ChallengeMessage = { channel: 'sms' | 'voice'; challengeId: string; 
 export class ChallengeDelivery {
   private readonly logger = new Logger('ChallengeDelivery');
 
-  constructor(@Inject(OTP_DELIVERY) private readonly provider: OtpDeliveryProvider) {}
+  constructor(@Inject(OTP_DELIVERY) private readonly provider: OtpDeliveryProvider, private readonly fraud: FraudAlertPolicy) {}
 
   async send(message: ChallengeMessage): Promise<{ status: 'sent' | 'failed'; reason?: string }> {
     try {
@@ -26,7 +27,7 @@ export class ChallengeDelivery {
           to: message.to,
           code: null,
           expiresAt: message.expiresAt,
-          fraudCode: '0',
+          fraudCode: (await this.fraud.settings()).voiceReportingCode,
           callerId: null,
           greeting: null,
         });

@@ -146,10 +146,17 @@ describe('user MFA decider', () => {
       spec.given([...expired, denied('c1', '10:05:00', 'expired', true)]).when(verify('c1', 101, '10:05:01')).thenThrows('CHALLENGE_FINISHED');
     });
 
+    it('refuses a report when the tenant has turned reporting off', () => {
+      spec
+        .given([...given, issued('c1', '10:00:00')])
+        .when({ type: 'ReportSuspiciousActivity', data: { userId, challengeId: 'c1', reportingEnabled: false, now: at('10:00:09') } })
+        .thenThrows('FRAUD_REPORTING_DISABLED');
+    });
+
     it('records a report of suspicious activity as a fraud denial that ends the challenge', () => {
       spec
         .given([...given, issued('c1', '10:00:00')])
-        .when({ type: 'ReportSuspiciousActivity', data: { userId, challengeId: 'c1', now: at('10:00:09') } })
+        .when({ type: 'ReportSuspiciousActivity', data: { userId, challengeId: 'c1', reportingEnabled: true, now: at('10:00:09') } })
         .then([denied('c1', '10:00:09', 'fraudReported', true), { type: 'SuspiciousActivityReported', data: attempt('c1', '10:00:09') }]);
     });
   });

@@ -201,7 +201,8 @@ export type VerifyAppPassword = {
     now: string;
   };
 };
-export type ReportSuspiciousActivity = { type: 'ReportSuspiciousActivity'; data: { userId: string; challengeId: string; now: string } };
+/** reportingEnabled: the tenant's fraud alert setting "report suspicious activity" */
+export type ReportSuspiciousActivity = { type: 'ReportSuspiciousActivity'; data: { userId: string; challengeId: string; reportingEnabled: boolean; now: string } };
 
 export type UserMfaCommand =
   | AddAuthenticatorApp
@@ -379,8 +380,9 @@ export function decide(command: UserMfaCommand, state: UserMfaState): UserMfaEve
       return [{ type: 'MfaDenied', data: { ...attemptOf(userId, challenge, now), reason: expiryReason(challenge), endsChallenge: true } }];
     }
     case 'ReportSuspiciousActivity': {
-      const { userId, challengeId, now } = command.data;
+      const { userId, challengeId, reportingEnabled, now } = command.data;
       const attempt = attemptOf(userId, pendingChallenge(state, challengeId), now);
+      if (!reportingEnabled) throw new DomainError('FRAUD_REPORTING_DISABLED', 'conflict', 'reporting suspicious activity is disabled by the tenant; deny the request instead');
       return [
         { type: 'MfaDenied', data: { ...attempt, reason: 'fraudReported', endsChallenge: true } },
         { type: 'SuspiciousActivityReported', data: attempt },

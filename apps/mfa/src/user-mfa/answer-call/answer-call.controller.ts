@@ -3,7 +3,8 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiError, ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody } from '@bulwark/platform';
 import { z } from 'zod';
-import { APPROVE_KEY, DEFAULT_FRAUD_CODE } from '../../phone/delivery/otp-delivery.port';
+import { APPROVE_KEY } from '../../phone/delivery/otp-delivery.port';
+import { FraudAlertPolicy } from '../fraud-alert-policy';
 import { ReportSuspiciousActivityCommand } from '../report-suspicious-activity/report-suspicious-activity.handler';
 import { idParam } from '../user-mfa.schemas';
 import { VerifyChallengeCommand } from '../verify-challenge/verify-challenge.handler';
@@ -13,21 +14,22 @@ const body = z.strictObject({ keys: z.string().regex(/^[0-9*#]{1,8}$/, 'keys are
 @ApiTags('mfa')
 @Controller('v1/mfa/challenges/:challengeId/callResponse')
 export class AnswerCallController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(private readonly commands: CommandBus, private readonly fraud: FraudAlertPolicy) {}
 
   @Post()
   @HttpCode(200)
   @Roles('app')
   @ApiZodBody(body)
   @ApiOperation({ summary: 'The telephony provider relays the keys pressed on a voice call: # approves, the fraud code then # reports fraud' })
-  answer(
+  async answer(
     @Param('challengeId', new ZodPipe(idParam, 'path')) challengeId: string,
     @Body(zodBody(body)) request: z.infer<typeof body>,
     @Caller() caller: RequestContext,
   ) {
-    if (request.keys === `${DEFAULT_FRAUD_CODE}${APPROVE_KEY}`) return this.commands.execute(new ReportSuspiciousActivityCommand(challengeId, caller));
+    const { voiceReportingCode } = await this.fraud.settings();
+    if (request.keys === `${voiceReportingCode}${APPROVE_KEY}`) return this.commands.execute(new ReportSuspiciousActivityCommand(challengeId, caller));
     if (request.keys === APPROVE_KEY) return this.commands.execute(new VerifyChallengeCommand(challengeId, { kind: 'voice', response: 'approve' }, caller));
     // any other key sequence is not an answer: the call goes on until it expires
-    throw new ApiError(422, 'unprocessableEntity', `keys not recognised: # approves, ${DEFAULT_FRAUD_CODE} then # reports fraud`);
+    throw new ApiError(422, 'unprocessableEntity', `keys not recognised: # approves, ${voiceReportingCode} then # reports fraud`);
   }
 }

@@ -3,6 +3,7 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK, Clock, RequestContext } from '@bulwark/platform';
 import { ChallengeRouter } from '../challenge-router';
 import { UserMfaStreams } from '../user-mfa.streams';
+import { FraudAlertPolicy } from '../fraud-alert-policy';
 
 export type SuspiciousActivityReport = { status: 'denied'; reason: 'fraudReported' };
 
@@ -14,12 +15,18 @@ export class ReportSuspiciousActivityCommand extends Command<SuspiciousActivityR
 
 @CommandHandler(ReportSuspiciousActivityCommand)
 export class ReportSuspiciousActivityHandler implements ICommandHandler<ReportSuspiciousActivityCommand> {
-  constructor(private readonly streams: UserMfaStreams, private readonly router: ChallengeRouter, @Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(
+    private readonly streams: UserMfaStreams,
+    private readonly router: ChallengeRouter,
+    private readonly fraud: FraudAlertPolicy,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   async execute({ challengeId, caller }: ReportSuspiciousActivityCommand): Promise<SuspiciousActivityReport> {
     const userId = await this.router.userOf(challengeId);
     const now = this.clock.now();
-    await this.streams.execute(userId, { type: 'ReportSuspiciousActivity', data: { userId, challengeId, now: now.toISOString() } }, { ...caller, now });
+    const reportingEnabled = (await this.fraud.settings()).reportSuspiciousActivity === 'enabled';
+    await this.streams.execute(userId, { type: 'ReportSuspiciousActivity', data: { userId, challengeId, reportingEnabled, now: now.toISOString() } }, { ...caller, now });
     return { status: 'denied', reason: 'fraudReported' };
   }
 }
