@@ -34,9 +34,6 @@ export function envelope<E extends DomainEvent>(events: E[], context: CommandCon
   }));
 }
 
-export function fold<Event extends DomainEvent, State>(decider: Pick<Decider<unknown, Event, State>, 'evolve' | 'initialState'>, events: Event[]): State {
-  return events.reduce(decider.evolve, decider.initialState());
-}
 
 /**
  * Commands on one stream in this process take turns, so parallel requests do not burn their retries racing

@@ -23,3 +23,9 @@ export class ZodPipe<T extends z.ZodType> implements PipeTransform<unknown, z.in
 }
 
 export const zodBody = <T extends z.ZodType>(schema: T) => new ZodPipe(schema, 'body');
+
+/** A user id in a path or body, the same rule for every service: it becomes part of stream names. */
+export const userIdParam = z.string().regex(/^[A-Za-z0-9._@+-]{1,256}$/, 'a user id is 1–256 letters, digits or . _ @ + -');
+
+/** The sign-in's client address. */
+export const clientIpField = z.union([z.ipv4(), z.ipv6()], { error: 'clientIp must be an IPv4 or IPv6 address' });

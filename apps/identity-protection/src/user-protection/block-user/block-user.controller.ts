@@ -2,11 +2,10 @@ import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common'
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { streams } from '@bulwark/contracts';
 import { EVENT_STORE, EventStore, handleCommand } from '@bulwark/event-store';
-import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody } from '@bulwark/platform';
+import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody, userIdParam } from '@bulwark/platform';
 import { z } from 'zod';
 import { blockAt, userProtectionDecider } from '../user-protection.decider';
 
-const userIdParam = z.string().regex(/^[A-Za-z0-9._@+-]{1,256}$/, 'a user id is 1–256 letters, digits or . _ @ + -');
 const blockBody = z.strictObject({ reason: z.string().trim().min(1).max(500), days: z.number().int().min(1).max(365).default(90) });
 const unblockBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
 

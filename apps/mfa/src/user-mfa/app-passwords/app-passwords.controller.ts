@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DenialReason } from '@bulwark/contracts';
-import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody } from '@bulwark/platform';
+import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody, clientIpField } from '@bulwark/platform';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { userIdParam } from '../user-mfa.schemas';
@@ -12,7 +12,7 @@ import { appPasswordMatches, hashAppPassword, newAppPassword } from './app-passw
 const createBody = z.strictObject({ displayName: z.string().min(1).max(200).optional() }).optional();
 const verifyBody = z.strictObject({
   password: z.string().min(1).max(200),
-  clientIp: z.union([z.ipv4(), z.ipv6()], { error: 'clientIp must be an IPv4 or IPv6 address' }),
+  clientIp: clientIpField,
   userAgent: z.string().max(1024).optional(),
   appId: z.string().min(1).max(200).optional(),
 });

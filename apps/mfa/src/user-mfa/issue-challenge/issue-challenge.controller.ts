@@ -1,14 +1,14 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiZodBody, Caller, RequestContext, Roles, zodBody } from '@bulwark/platform';
+import { ApiZodBody, Caller, RequestContext, Roles, zodBody, clientIpField } from '@bulwark/platform';
 import { z } from 'zod';
 import { idParam, userIdParam } from '../user-mfa.schemas';
 import { IssueChallengeCommand, IssuedChallenge } from './issue-challenge.handler';
 
 const body = z.strictObject({
   userId: userIdParam,
-  clientIp: z.union([z.ipv4(), z.ipv6()], { error: 'clientIp must be an IPv4 or IPv6 address' }),
+  clientIp: clientIpField,
   userAgent: z.string().max(1024).optional(),
   appId: z.string().min(1).max(200).optional(),
   /** a method of the user's, else their default */

@@ -1,11 +1,10 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody } from '@bulwark/platform';
+import { ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, userIdParam } from '@bulwark/platform';
 import { z } from 'zod';
 import { RevokeSessionsCommand } from './revoke-sessions.handler';
 
-const userIdParam = z.string().regex(/^[A-Za-z0-9._@+-]{1,256}$/, 'a user id is 1–256 letters, digits or . _ @ + -');
 const body = z.strictObject({ reason: z.string().min(1).max(500).optional() }).optional();
 
 @ApiTags('sessions')
