@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { BulwarkConfig, Clock, PlatformModule } from '@bulwark/platform';
+import { BulwarkConfig, Clock, PlatformModule, ProjectionThreadEntry } from '@bulwark/platform';
+import path from 'node:path';
 import { IdentityProtectionModule } from '../../identity-protection/src/identity-protection.module';
 import { MfaModule } from '../../mfa/src/mfa.module';
 import { SessionsModule } from '../../sessions/src/sessions.module';
@@ -15,7 +16,14 @@ export class BulwarkModule {
   static forRoot(config: BulwarkConfig, clock?: Clock): DynamicModule {
     return {
       module: BulwarkModule,
-      imports: [PlatformModule.forRoot({ config, clock }), MfaModule, IdentityProtectionModule, SignInLogsModule, SessionsModule, SiemExportModule],
+      imports: [PlatformModule.forRoot({ config, clock, projectionThread: projectionThreadEntry() }), MfaModule, IdentityProtectionModule, SignInLogsModule, SessionsModule, SiemExportModule],
     };
   }
+}
+
+/** The projection thread runs this directory's `projection-thread` file, compiled (npm start) or TypeScript (tests). */
+function projectionThreadEntry(): ProjectionThreadEntry {
+  const extension = path.extname(__filename);
+  const entry = path.join(__dirname, `projection-thread${extension}`);
+  return extension === '.ts' ? { entry, execArgv: ['--require', path.join(__dirname, '../../../tools/swc-register.cjs')] } : { entry };
 }

@@ -9,7 +9,7 @@ import { signInsProjection } from '../../sign-in-logs/src/projections/sign-ins.p
 
 /** Every projection of every service, by the service that owns it (for the rebuild command). */
 export const projectionsByService: Record<string, Projection[]> = {
-  mfa: [challengeRoutesProjection],
+  mfa: [challengeRoutesProjection, openChallengesProjection, tokenInventoryProjection],
   'identity-protection': [riskProjection, lockoutsProjection],
   'sign-in-logs': [signInsProjection],
   sessions: [sessionsProjection],

@@ -7,3 +7,4 @@ export * from './projection';
 export * from './eventstoredb-event-store';
 export * from './create-event-store';
 export * from './sqlite-statements';
+export * from './projection-thread';

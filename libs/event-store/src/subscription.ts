@@ -11,6 +11,8 @@ export interface EventConsumer {
   handle(batch: RecordedEvent[]): Promise<void>;
 }
 
+/** What a subscription reads: the store itself, or a reader of the same store on another thread. */
+export type SubscriptionSource = Pick<EventStore, 'readAll' | 'headPosition' | 'waitForAppend'>;
 
 /**
  * A durable subscription to every committed event: it resumes after the consumer's checkpoint, so a crash
@@ -22,7 +24,7 @@ export class StoreSubscription {
   private readonly progress: ConsumerProgress;
 
   constructor(
-    private readonly store: EventStore,
+    private readonly store: SubscriptionSource,
     private readonly consumer: EventConsumer,
     private readonly options: {
       batchSize?: number;

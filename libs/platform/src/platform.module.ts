@@ -7,18 +7,17 @@ import { EVENT_FEED, InProcessEventFeed, KafkaEventFeed } from '@bulwark/messagi
 import Database from 'better-sqlite3';
 import { Kafka, logLevel } from 'kafkajs';
 import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { RoleGuard } from './auth';
 import { CLOCK, Clock, systemClock } from './clock';
 import { BulwarkConfig } from './config';
 import { KeyRing, loadCredentials, loadDataKey } from './credentials';
 import { AllErrorsFilter } from './errors';
 import { HealthController } from './health.controller';
-import { ConsumerHost, READ_DB } from './projection-host';
+import { ConsumerHost, PROJECTION_THREAD, ProjectionThreadEntry, READ_DB, readDatabaseFile } from './projection-host';
 import { SealedBox } from './sealed-box';
 import { BULWARK_CONFIG, KAFKA, SEALED_BOX } from './tokens';
 
-export type PlatformOptions = { config: BulwarkConfig; clock?: Clock };
+export type PlatformOptions = { config: BulwarkConfig; clock?: Clock; projectionThread?: ProjectionThreadEntry };
 
 export function kafkaClient(config: BulwarkConfig): Kafka | null {
   if (!config.kafkaBrokers) return null;
@@ -35,7 +34,7 @@ export class PlatformModule implements BeforeApplicationShutdown, OnApplicationS
     private readonly consumers: ConsumerHost,
   ) {}
 
-  static forRoot({ config, clock = systemClock }: PlatformOptions): DynamicModule {
+  static forRoot({ config, clock = systemClock, projectionThread }: PlatformOptions): DynamicModule {
     const credentials = loadCredentials(config);
     const kafka = kafkaClient(config);
     const providers: Provider[] = [
@@ -44,6 +43,7 @@ export class PlatformModule implements BeforeApplicationShutdown, OnApplicationS
       { provide: KeyRing, useValue: new KeyRing(credentials.keys) },
       { provide: SEALED_BOX, useFactory: () => new SealedBox(loadDataKey(config)) },
       { provide: KAFKA, useValue: kafka },
+      { provide: PROJECTION_THREAD, useValue: projectionThread ?? null },
       {
         provide: EVENT_STORE,
         useFactory: () => createEventStore({ dataDir: config.dataDir, connectionString: config.eventStoreConnectionString ?? undefined }),
@@ -52,7 +52,7 @@ export class PlatformModule implements BeforeApplicationShutdown, OnApplicationS
         provide: READ_DB,
         useFactory: () => {
           mkdirSync(config.dataDir, { recursive: true });
-          return openReadDatabase(path.join(config.dataDir, `${config.serviceName}.read.db`));
+          return openReadDatabase(readDatabaseFile(config));
         },
       },
       {

@@ -1,9 +1,22 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { EVENT_FEED, EventFeed, FeedSubscription } from '@bulwark/messaging';
-import { EventConsumer, Projection, ProjectionGroup, ProjectionRunner } from '@bulwark/event-store';
+import { EVENT_STORE, EventConsumer, EventStore, Projection, ProjectionGroup, ProjectionRunner, ProjectionThread } from '@bulwark/event-store';
 import Database from 'better-sqlite3';
+import path from 'node:path';
+import { BulwarkConfig } from './config';
+import { BULWARK_CONFIG } from './tokens';
 
 export const READ_DB = Symbol('READ_DB');
+
+/**
+ * Where the projection thread's entry file is: the composition root that knows every projection provides it.
+ * `execArgv` lets a TypeScript entry load under a test runner.
+ */
+export type ProjectionThreadEntry = { entry: string; execArgv?: string[] };
+export const PROJECTION_THREAD = Symbol('PROJECTION_THREAD');
+
+/** The read database of a service: its projections' rows and checkpoints. */
+export const readDatabaseFile = (config: BulwarkConfig) => path.join(config.dataDir, `${config.serviceName}.read.db`);
 
 /**
  * Runs the consumers of this process (projections and reactions) on the configured feed. Services register
@@ -16,7 +29,13 @@ export class ConsumerHost implements OnApplicationBootstrap {
   private readonly running = new Map<string, FeedSubscription>();
   private started = false;
 
-  constructor(@Inject(READ_DB) private readonly db: Database.Database, @Inject(EVENT_FEED) private readonly feed: EventFeed) {}
+  constructor(
+    @Inject(READ_DB) private readonly db: Database.Database,
+    @Inject(EVENT_FEED) private readonly feed: EventFeed,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(BULWARK_CONFIG) private readonly config: BulwarkConfig,
+    @Optional() @Inject(PROJECTION_THREAD) private readonly thread: ProjectionThreadEntry | null,
+  ) {}
 
   /** Projections share one consumer: a batch is read once and applied to all of them in one transaction. */
   registerProjection(projection: Projection): ProjectionRunner {
@@ -37,10 +56,28 @@ export class ConsumerHost implements OnApplicationBootstrap {
     this.started = true;
     if (this.projections.length) {
       // a few milliseconds of coalescing turn many one-event transactions under load into a few larger ones
-      const group = await this.feed.start(new ProjectionGroup('projections', this.db, this.projections), { coalesceMs: 20 });
+      const group = this.onThread()
+        ? ProjectionThread.start(
+            this.thread!.entry,
+            {
+              eventsFile: path.join(this.config.dataDir, 'events.db'),
+              readFile: readDatabaseFile(this.config),
+              projections: this.projections.map((runner) => runner.projection.name),
+              coalesceMs: 20,
+              pollMs: 5,
+            },
+            () => this.store.headPosition(),
+            this.thread!.execArgv,
+          )
+        : await this.feed.start(new ProjectionGroup('projections', this.db, this.projections), { coalesceMs: 20 });
       for (const runner of this.projections) this.running.set(runner.name, group);
     }
     for (const [name, consumer] of this.consumers) this.running.set(name, await this.feed.start(consumer, { coalesceMs: 20 }));
+  }
+
+  /** The embedded store's projections run on their own thread when the composition root says where its entry is. */
+  private onThread(): boolean {
+    return Boolean(this.thread) && this.feed.kind === 'in-process' && this.store.kind === 'sqlite';
   }
 
   /** Waits until every consumer (or the named one) has handled all events committed before the call. */
