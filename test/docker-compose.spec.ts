@@ -193,6 +193,7 @@ describe('deploy/nginx.conf', () => {
     ['/v1.0/users/alice/authentication/methods', 'mfa'],
     ['/v1/users/alice/block', 'identity-protection'],
     ['/v1/users/alice/unlock', 'mfa'],
+    ['/v1/users/alice/revokeMfaRememberedDevices', 'mfa'],
     ['/v1/settings/fraudAlert', 'identity-protection'],
     ['/v1/settings/mfa', 'mfa'],
     ['/v1/users/alice/unblock', 'identity-protection'],

@@ -57,6 +57,21 @@ describe('tenant MFA settings and per-user state through HTTP', () => {
     expect((await challenge('device-user', '203.0.113.70', { deviceToken })).body.status).toBe('pending');
   });
 
+  it('revokes every remembered device of a user at an admin request', async () => {
+    const { secret } = await enrol(bulwark, 'lost-laptop');
+    await settings({ rememberDeviceDays: 30 });
+    const first = (await challenge('lost-laptop')).body;
+    const { deviceToken } = (await bulwark.as('app').post(`/v1/mfa/challenges/${first.id}/verify`, { code: totpAt(secret, bulwark.clock), rememberDevice: true })).body;
+    expect((await challenge('lost-laptop', '203.0.113.70', { deviceToken })).body.status).toBe('bypassed');
+    expect((await bulwark.as('analyst').post('/v1/users/lost-laptop/revokeMfaRememberedDevices')).status).toBe(403);
+    expect((await bulwark.as(null).post('/v1/users/lost-laptop/revokeMfaRememberedDevices')).status).toBe(401);
+    expect((await admin().post('/v1/users/lost-laptop/revokeMfaRememberedDevices', { reason: '' })).status).toBe(400);
+    expect((await admin().post('/v1/users/nobody-here/revokeMfaRememberedDevices')).status).toBe(404);
+    expect((await admin().post('/v1/users/lost-laptop/revokeMfaRememberedDevices', { reason: 'laptop reported stolen' })).body).toEqual({ userId: 'lost-laptop', devicesRevoked: 1 });
+    expect((await challenge('lost-laptop', '203.0.113.70', { deviceToken })).body.status).toBe('pending');
+    expect((await admin().post('/v1/users/lost-laptop/revokeMfaRememberedDevices')).body).toEqual({ userId: 'lost-laptop', devicesRevoked: 0 });
+  });
+
   it('denies a disabled method: its users must choose another at their next sign-in', async () => {
     await enrol(bulwark, 'sms-and-app');
     expect((await bulwark.as('app').post('/v1.0/users/sms-and-app/authentication/phoneMethods', { phoneNumber: '+14255550101', phoneType: 'mobile' })).status).toBe(201);
@@ -131,6 +146,41 @@ describe('tenant MFA settings and per-user state through HTTP', () => {
       expect((await bulwark.as('analyst').get('/v1/lockouts')).body.value).toEqual([]);
       const fresh = (await challenge('locked-user')).body;
       expect((await bulwark.as('app').post(`/v1/mfa/challenges/${fresh.id}/verify`, { code: totpAt(secret, bulwark.clock) })).body.status).toBe('approved');
+    } finally {
+      await admin().put('/v1/settings/lockout', { denialsBeforeLockout: 10, counterResetMinutes: 10, autoUnlockMinutes: 15 });
+    }
+  });
+
+  it('counts code denials and push denials separately, and names the counter that locked', async () => {
+    const { secret } = await enrol(bulwark, 'two-factor-user', { pushEnabled: true });
+    expect((await admin().put('/v1/settings/lockout', { denialsBeforeLockout: 3, counterResetMinutes: 10, autoUnlockMinutes: 30 })).status).toBe(200);
+    const wrongCode = async () => {
+      const open = (await challenge('two-factor-user')).body;
+      const code = totpAt(secret, bulwark.clock) === '000000' ? '111111' : '000000';
+      return (await bulwark.as('app').post(`/v1/mfa/challenges/${open.id}/verify`, { code })).body;
+    };
+    const declinePush = async () => {
+      const open = (await challenge('two-factor-user', '203.0.113.70', { channel: 'appNotification' })).body;
+      expect(open).toMatchObject({ status: 'pending', channel: 'appNotification' });
+      return (await bulwark.as('app').post(`/v1/mfa/challenges/${open.id}/pushResponse`, { response: 'deny' })).body;
+    };
+    try {
+      // two of each: neither counter has reached 3, so nothing locks although four denials are recent
+      for (const deny of [wrongCode, declinePush, wrongCode, declinePush]) expect((await deny()).status).toBe('denied');
+      await bulwark.consumers.catchUp();
+      expect((await bulwark.as('analyst').get('/v1/lockouts')).body.value).toEqual([]);
+      // a correct code clears the code counter only: the third declined push still locks
+      const fresh = (await challenge('two-factor-user')).body;
+      expect((await bulwark.as('app').post(`/v1/mfa/challenges/${fresh.id}/verify`, { code: totpAt(secret, bulwark.clock) })).body.status).toBe('approved');
+      expect(await declinePush()).toEqual({ status: 'denied', reason: 'userDeclined' });
+      await bulwark.consumers.catchUp();
+      const [locked] = (await bulwark.as('analyst').get('/v1/lockouts')).body.value;
+      expect(locked).toMatchObject({ userId: 'two-factor-user', factor: 'push', causedByChallengeIds: expect.any(Array) });
+      expect(locked.causedByChallengeIds).toHaveLength(3);
+      expect((await challenge('two-factor-user')).body).toMatchObject({ status: 'denied', reason: 'lockedOut' });
+      // the automatic unlock shows in the view at its time, before any request touches the user
+      bulwark.clock.advance({ minutes: 31 });
+      expect((await bulwark.as('analyst').get('/v1/lockouts')).body.value).toEqual([]);
     } finally {
       await admin().put('/v1/settings/lockout', { denialsBeforeLockout: 10, counterResetMinutes: 10, autoUnlockMinutes: 15 });
     }

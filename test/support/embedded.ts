@@ -109,9 +109,9 @@ export function wrongCodeAt(secret: string, clock: ManualClock): string {
 }
 
 /** Registers and activates an authenticator app for a user; returns its secret. */
-export async function enrol(bulwark: Embedded, userId: string): Promise<{ methodId: string; secret: string }> {
+export async function enrol(bulwark: Embedded, userId: string, options: { pushEnabled?: boolean } = {}): Promise<{ methodId: string; secret: string }> {
   const app = bulwark.as('app');
-  const registered = await app.post(`/v1/users/${userId}/authentication/authenticatorApps`, {});
+  const registered = await app.post(`/v1/users/${userId}/authentication/authenticatorApps`, options);
   expect(registered.status).toBe(201);
   const { id: methodId, secret } = registered.body;
   const activated = await app.post(`/v1/users/${userId}/authentication/authenticatorApps/${methodId}/activate`, { code: totpAt(secret, bulwark.clock) });

@@ -10,6 +10,7 @@ import { SignInPolicies } from './tenant-settings/sign-in-policy';
 import { UserBlocks } from './user-mfa/user-blocks';
 import { FraudAlertPolicy } from './user-mfa/fraud-alert-policy';
 import { UnlockAccountController } from './user-mfa/unlock-account/unlock-account.controller';
+import { RevokeRememberedDevicesController } from './user-mfa/revoke-remembered-devices/revoke-remembered-devices.controller';
 import { TenantSettingsController } from './tenant-settings/tenant-settings.controller';
 import { UserRequirementsController } from './user-mfa/methods/user-requirements.controller';
 import { ChangeLockoutSettingsController } from './lockout-settings/change-lockout-settings/change-lockout-settings.controller';
@@ -55,6 +56,7 @@ import { VerifyChallengeHandler } from './user-mfa/verify-challenge/verify-chall
     TenantSettingsController,
     UserRequirementsController,
     UnlockAccountController,
+    RevokeRememberedDevicesController,
     HardwareOathMethodsController,
   ],
   providers: [

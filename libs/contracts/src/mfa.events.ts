@@ -177,6 +177,8 @@ export const accountLockedOut = z.object({
   lockedUntil: at.nullable(),
   /** the challenges whose denials reached the threshold */
   causedBy: z.array(id),
+  /** the counter that reached the threshold; absent on lockouts recorded before counters were kept per factor */
+  factor: z.enum(['oneTimeCode', 'push']).optional(),
   settingsVersion: z.number().int().nonnegative(),
   at,
 });

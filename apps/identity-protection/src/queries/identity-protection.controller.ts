@@ -14,7 +14,7 @@ type DetectionRow = {
   request_id: string | null; activity_at: string; detected_at: string; last_updated_at: string; additional_info: string;
 };
 type RiskyUserRow = { user_id: string; risk_level: string; risk_state: string; risk_detail: string; risk_last_updated_at: string };
-type LockoutRow = { user_id: string; locked_at: string; locked_until: string | null; caused_by: string; settings_version: number };
+type LockoutRow = { user_id: string; locked_at: string; locked_until: string | null; caused_by: string; factor: string | null; settings_version: number };
 
 @ApiTags('identity protection')
 @Controller()
@@ -93,6 +93,8 @@ export class IdentityProtectionController implements OnModuleInit {
         lockedDateTime: row.locked_at,
         lockedUntilDateTime: row.locked_until,
         causedByChallengeIds: JSON.parse(row.caused_by) as string[],
+        /** which counter reached the threshold: oneTimeCode or push */
+        factor: row.factor,
         settingsVersion: row.settings_version,
       })),
     };

@@ -39,9 +39,9 @@ const approved = (challengeId: string, time: string, timeStep: number | null, ch
   type: 'MfaApproved',
   data: { ...attempt(challengeId, time, methodId), timeStep, channel, sessionId: 's1' },
 });
-const lockedOut = (time: string, until: string | null, causedBy: string[]): UserMfaEvent => ({
+const lockedOut = (time: string, until: string | null, causedBy: string[], factor: 'oneTimeCode' | 'push' = 'oneTimeCode'): UserMfaEvent => ({
   type: 'AccountLockedOut',
-  data: { userId, lockedUntil: until === null ? null : at(until), causedBy, settingsVersion: 2, at: at(time) },
+  data: { userId, lockedUntil: until === null ? null : at(until), causedBy, factor, settingsVersion: 2, at: at(time) },
 });
 const allChannels = ['appCode', 'appNotification', 'sms', 'voice', 'appPassword'] as ChallengeChannel[];
 const answer = (challengeId: string, proof: Proof, time: string, withPolicy = policy, enabledChannels = allChannels): UserMfaCommand => ({
@@ -265,6 +265,49 @@ describe('user MFA decider', () => {
       spec.given(open).when(answer('c1', { kind: 'push', response: 'approve', numberMatches: true }, '10:01:00')).then([denied('c1', '10:01:00', 'timeout', true)]);
       spec.given(open).when({ type: 'ExpireChallenge', data: { userId, challengeId: 'c1', now: at('10:01:00') } }).then([denied('c1', '10:01:00', 'timeout', true)]);
       spec.given(open).when({ type: 'ExpireChallenge', data: { userId, challengeId: 'c1', now: at('10:00:59') } }).then([]);
+    });
+
+    describe('counting denials per factor class (threshold 3)', () => {
+      const pushes = (...ids: string[]) => ids.map((id, index) => issued(id, `10:00:${10 + index * 2}`, `10:01:${10 + index * 2}`, 'appNotification'));
+      const base = [...given, ...pushes('p1', 'p2', 'p3')];
+
+      it('locks on the third declined push, naming the push counter', () => {
+        const history = [...base, denied('p1', '10:00:20', 'userDeclined', true), denied('p2', '10:00:21', 'userDeclined', true)];
+        spec
+          .given(history)
+          .when(answer('p3', { kind: 'push', response: 'deny', numberMatches: false }, '10:00:22'))
+          .then([denied('p3', '10:00:22', 'userDeclined', true), lockedOut('10:00:22', '10:15:22', ['p1', 'p2', 'p3'], 'push')]);
+      });
+
+      it('does not add declined pushes to wrong codes: two of each lock nothing', () => {
+        const history = [
+          ...base,
+          denied('p1', '10:00:20', 'userDeclined', true),
+          denied('p2', '10:00:21', 'wrongNumber', true),
+          issued('c1', '10:00:30', '10:30:00'),
+          denied('c1', '10:00:40'),
+        ];
+        spec.given(history).when(verify('c1', null, '10:00:50')).then([denied('c1', '10:00:50')]);
+      });
+
+      it('keeps counting declined pushes after a correct code: an approval clears only its own class', () => {
+        const history = [
+          ...base,
+          denied('p1', '10:00:20', 'userDeclined', true),
+          denied('p2', '10:00:21', 'userDeclined', true),
+          issued('c1', '10:00:30', '10:30:00'),
+          approved('c1', '10:00:40', 101),
+        ];
+        spec
+          .given(history)
+          .when(answer('p3', { kind: 'push', response: 'deny', numberMatches: false }, '10:00:50'))
+          .then([denied('p3', '10:00:50', 'userDeclined', true), lockedOut('10:00:50', '10:15:50', ['p1', 'p2', 'p3'], 'push')]);
+      });
+
+      it('does not count an unanswered push (a timeout is for fatigue detection, not lockout)', () => {
+        const history = [...base, denied('p1', '10:01:10', 'timeout', true), denied('p2', '10:01:12', 'timeout', true)];
+        spec.given(history).when(answer('p3', { kind: 'push', response: 'deny', numberMatches: false }, '10:01:13')).then([denied('p3', '10:01:13', 'userDeclined', true)]);
+      });
     });
 
     it('approves a call when the user presses #', () => {

@@ -56,7 +56,7 @@ export type Challenge = {
 };
 
 export type LockState =
-  | { status: 'Open'; recentDenials: Array<{ challengeId: string; at: string }> }
+  | { status: 'Open'; recentDenials: Array<{ challengeId: string; at: string; factor: FactorClass }> }
   | { status: 'LockedOut'; since: string; until: string | null };
 
 export type AppPassword = { appPasswordId: string; displayName: string | null; hash: PasswordHash; createdAt: string };
@@ -545,7 +545,7 @@ function verify(command: VerifyChallenge, state: UserMfaState): UserMfaEvent[] {
     case 'sentCode':
       return proof.matches ? approve(null) : countDenial(deny('wrongCode', false), lock, policy, userId, challengeId, now);
     case 'push':
-      if (proof.response === 'deny') return [deny('userDeclined', true)];
+      if (proof.response === 'deny') return countDenial(deny('userDeclined', true), lock, policy, userId, challengeId, now);
       // Entra's number matching: a wrong number ends the push, and counts like a wrong code
       return proof.numberMatches ? approve(null) : countDenial(deny('wrongNumber', true), lock, policy, userId, challengeId, now);
     case 'voice':
@@ -553,11 +553,34 @@ function verify(command: VerifyChallenge, state: UserMfaState): UserMfaEvent[] {
   }
 }
 
-/** Records a counted denial; the one that reaches the threshold locks in the same append. */
+/**
+ * Denials are counted per factor class, each against the threshold: a burst of declined pushes cannot be hidden by
+ * a correct code, nor a code-guessing run by an approved push (an approval clears only its own class's counter).
+ */
+export type FactorClass = 'oneTimeCode' | 'push';
+
+/** Which counter a denial feeds: wrong or replayed codes, or push answers the user refused; other denials count nowhere. */
+export function factorOfDenial(reason: DenialReason): FactorClass | null {
+  switch (reason) {
+    case 'wrongCode':
+    case 'replayedCode':
+      return 'oneTimeCode';
+    case 'wrongNumber':
+    case 'userDeclined':
+      return 'push';
+    default:
+      return null;
+  }
+}
+
+const factorOfChannel = (channel: ChallengeChannel): FactorClass => (channel === 'appNotification' ? 'push' : 'oneTimeCode');
+
+/** Records a counted denial; the one that reaches its class's threshold locks in the same append. */
 function countDenial(denied: UserMfaEvent, lock: LockState, policy: LockoutPolicy, userId: string, challengeId: string, now: string): UserMfaEvent[] {
-  if (lock.status !== 'Open') return [denied];
+  const factor = denied.type === 'MfaDenied' ? factorOfDenial(denied.data.reason) : null;
+  if (lock.status !== 'Open' || factor === null) return [denied];
   const windowStart = Date.parse(now) - minutes(policy.counterResetMinutes);
-  const recent = lock.recentDenials.filter((denial) => Date.parse(denial.at) > windowStart);
+  const recent = lock.recentDenials.filter((denial) => denial.factor === factor && Date.parse(denial.at) > windowStart);
   if (recent.length + 1 < policy.denialsBeforeLockout) return [denied];
   return [
     denied,
@@ -567,15 +590,13 @@ function countDenial(denied: UserMfaEvent, lock: LockState, policy: LockoutPolic
         userId,
         lockedUntil: policy.autoUnlockMinutes === 0 ? null : addMinutes(now, policy.autoUnlockMinutes),
         causedBy: [...recent.map((denial) => denial.challengeId), challengeId],
+        factor,
         settingsVersion: policy.version,
         at: now,
       },
     },
   ];
 }
-
-/** Only a wrong or replayed code, or a wrong number, counts towards lockout. */
-const isCounted = (reason: DenialReason) => reason === 'wrongCode' || reason === 'replayedCode' || reason === 'wrongNumber';
 
 export function evolve(state: UserMfaState, event: UserMfaEvent): UserMfaState {
   const next: UserMfaState = { ...state, exists: true };
@@ -684,8 +705,10 @@ export function evolve(state: UserMfaState, event: UserMfaEvent): UserMfaState {
       return { ...next, challenges: { ...state.challenges, [challengeId]: challenge } };
     }
     case 'MfaApproved': {
-      const { challengeId, methodId, timeStep } = event.data;
+      const { challengeId, methodId, timeStep, channel } = event.data;
       const method = methodId ? state.methods[methodId] : undefined;
+      // approvals recorded before they named their channel cleared every counter
+      const factor = channel ? factorOfChannel(channel) : null;
       const methods =
         (method?.kind === 'softwareOath' || method?.kind === 'hardwareOath') && timeStep !== null
           ? { ...state.methods, [method.methodId]: { ...method, lastTimeStep: Math.max(method.lastTimeStep, timeStep) } }
@@ -694,17 +717,18 @@ export function evolve(state: UserMfaState, event: UserMfaEvent): UserMfaState {
         ...next,
         challenges: withChallenge(challengeId, { status: 'approved' }),
         methods,
-        // a correct answer clears the failure counter, as Keycloak does
-        lock: state.lock.status === 'Open' ? { status: 'Open', recentDenials: [] } : state.lock,
+        // a correct answer clears its class's failure counter, as Keycloak clears its counter on success
+        lock: state.lock.status === 'Open' ? { status: 'Open', recentDenials: state.lock.recentDenials.filter((denial) => factor !== null && denial.factor !== factor) } : state.lock,
       };
     }
     case 'MfaDenied': {
       const { challengeId, reason, at, endsChallenge } = event.data;
       const lock = lockAt(state.lock, at);
+      const factor = factorOfDenial(reason);
       return {
         ...next,
         challenges: endsChallenge ? withChallenge(challengeId, { status: 'denied' }) : state.challenges,
-        lock: isCounted(reason) && lock.status === 'Open' ? { status: 'Open', recentDenials: [...lock.recentDenials, { challengeId, at }] } : lock,
+        lock: factor !== null && lock.status === 'Open' ? { status: 'Open', recentDenials: [...lock.recentDenials, { challengeId, at, factor }] } : lock,
       };
     }
     case 'SuspiciousActivityReported':
