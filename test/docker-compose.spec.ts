@@ -211,6 +211,8 @@ describe('deploy/nginx.conf', () => {
     ['/v1.0/identityProtection/riskyUsers', 'identity-protection'],
     ['/v1/lockouts', 'identity-protection'],
     ['/v1.0/auditLogs/signIns', 'sign-in-logs'],
+    ['/v1.0/auditLogs/directoryAudits', 'sign-in-logs'],
+    ['/v1.0/auditLogs/directoryAudits/3f1f8a2e-4c59-4a8e-9a57-2d7e1d3b0c11', 'sign-in-logs'],
     ['/v1/sessions/s-1', 'sessions'],
     ['/v1.0/users/alice/revokeSignInSessions', 'sessions'],
     ['/v1/siem/relay', 'siem-export'],

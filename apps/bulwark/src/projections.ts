@@ -5,13 +5,14 @@ import { challengeRoutesProjection } from '../../mfa/src/projections/challenge-r
 import { openChallengesProjection } from '../../mfa/src/projections/open-challenges.projection';
 import { tokenInventoryProjection } from '../../mfa/src/projections/token-inventory.projection';
 import { sessionsProjection } from '../../sessions/src/projections/sessions.projection';
+import { directoryAuditsProjection } from '../../sign-in-logs/src/projections/directory-audits.projection';
 import { signInsProjection } from '../../sign-in-logs/src/projections/sign-ins.projection';
 
 /** Every projection of every service, by the service that owns it (for the rebuild command). */
 export const projectionsByService: Record<string, Projection[]> = {
   mfa: [challengeRoutesProjection, openChallengesProjection, tokenInventoryProjection],
   'identity-protection': [riskProjection, lockoutsProjection],
-  'sign-in-logs': [signInsProjection],
+  'sign-in-logs': [signInsProjection, directoryAuditsProjection],
   sessions: [sessionsProjection],
   'siem-export': [],
 };

@@ -5,6 +5,7 @@ import { DenialReason } from '@bulwark/contracts';
 import { ConsumerHost, READ_DB, Roles } from '@bulwark/platform';
 import Database from 'better-sqlite3';
 import { bypassDetails, denialDetails, signInsProjection } from '../projections/sign-ins.projection';
+import { graphPage } from './graph-collection';
 
 type SignInRow = {
   id: string; created_at: string; user_id: string; app_id: string | null; ip_address: string; user_agent: string | null;
@@ -73,6 +74,6 @@ export class SignInsController implements OnModuleInit {
   @ApiOperation({ summary: "Every MFA attempt, newest first, in Graph's signIn shape" })
   list() {
     const rows = prepared<[], SignInRow>(this.db, 'SELECT * FROM sign_ins ORDER BY created_at DESC, id DESC LIMIT 1000').all();
-    return { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#auditLogs/signIns', value: rows.map(toGraphSignIn) };
+    return graphPage('auditLogs/signIns', rows.map(toGraphSignIn), null);
   }
 }
