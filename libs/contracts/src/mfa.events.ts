@@ -170,7 +170,11 @@ export const mfaDenied = z.object({
   /** whether this denial finished the challenge (expired, fraud, refused when issued) or leaves it open for another code */
   endsChallenge: z.boolean(),
 });
-export const suspiciousActivityReported = z.object({ ...attempt });
+export const suspiciousActivityReported = z.object({
+  ...attempt,
+  /** whether the tenant's auto-block was on when the report was made; absent on reports recorded before it was kept */
+  autoBlockOnFraud: z.boolean().optional(),
+});
 export const accountLockedOut = z.object({
   userId,
   /** null: only an admin unlocks */

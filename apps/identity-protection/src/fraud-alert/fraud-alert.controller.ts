@@ -22,9 +22,9 @@ export class FraudAlertController implements OnModuleInit {
   onModuleInit(): void {
     this.consumers.register(
       new Reaction('block-on-fraud-report', ['SuspiciousActivityReported'], this.store, async (event) => {
-        const settings = await this.settings();
-        if (!settings.autoBlockOnFraud) return;
-        const { userId } = (event as unknown as RecordedEvent<SuspiciousActivityReported>).data;
+        const { userId, autoBlockOnFraud } = (event as unknown as RecordedEvent<SuspiciousActivityReported>).data;
+        // the setting as it stood when the user reported, not as it stands when this reaction runs
+        if (!(autoBlockOnFraud ?? (await this.settings()).autoBlockOnFraud)) return;
         const now = new Date(event.metadata.occurredAt);
         await handleCommand(
           this.store,

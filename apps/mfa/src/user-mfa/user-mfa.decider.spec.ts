@@ -149,15 +149,15 @@ describe('user MFA decider', () => {
     it('refuses a report when the tenant has turned reporting off', () => {
       spec
         .given([...given, issued('c1', '10:00:00')])
-        .when({ type: 'ReportSuspiciousActivity', data: { userId, challengeId: 'c1', reportingEnabled: false, now: at('10:00:09') } })
+        .when({ type: 'ReportSuspiciousActivity', data: { userId, challengeId: 'c1', reportingEnabled: false, autoBlockOnFraud: false, now: at('10:00:09') } })
         .thenThrows('FRAUD_REPORTING_DISABLED');
     });
 
     it('records a report of suspicious activity as a fraud denial that ends the challenge', () => {
       spec
         .given([...given, issued('c1', '10:00:00')])
-        .when({ type: 'ReportSuspiciousActivity', data: { userId, challengeId: 'c1', reportingEnabled: true, now: at('10:00:09') } })
-        .then([denied('c1', '10:00:09', 'fraudReported', true), { type: 'SuspiciousActivityReported', data: attempt('c1', '10:00:09') }]);
+        .when({ type: 'ReportSuspiciousActivity', data: { userId, challengeId: 'c1', reportingEnabled: true, autoBlockOnFraud: true, now: at('10:00:09') } })
+        .then([denied('c1', '10:00:09', 'fraudReported', true), { type: 'SuspiciousActivityReported', data: { ...attempt('c1', '10:00:09'), autoBlockOnFraud: true } }]);
     });
   });
 

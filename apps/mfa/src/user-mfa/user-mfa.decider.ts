@@ -202,7 +202,11 @@ export type VerifyAppPassword = {
   };
 };
 /** reportingEnabled: the tenant's fraud alert setting "report suspicious activity" */
-export type ReportSuspiciousActivity = { type: 'ReportSuspiciousActivity'; data: { userId: string; challengeId: string; reportingEnabled: boolean; now: string } };
+export type ReportSuspiciousActivity = {
+  type: 'ReportSuspiciousActivity';
+  /** autoBlockOnFraud: the tenant's setting as the report is made, recorded so the block follows the setting of that moment */
+  data: { userId: string; challengeId: string; reportingEnabled: boolean; autoBlockOnFraud: boolean; now: string };
+};
 
 export type UserMfaCommand =
   | AddAuthenticatorApp
@@ -380,12 +384,12 @@ export function decide(command: UserMfaCommand, state: UserMfaState): UserMfaEve
       return [{ type: 'MfaDenied', data: { ...attemptOf(userId, challenge, now), reason: expiryReason(challenge), endsChallenge: true } }];
     }
     case 'ReportSuspiciousActivity': {
-      const { userId, challengeId, reportingEnabled, now } = command.data;
+      const { userId, challengeId, reportingEnabled, autoBlockOnFraud, now } = command.data;
       const attempt = attemptOf(userId, pendingChallenge(state, challengeId), now);
       if (!reportingEnabled) throw new DomainError('FRAUD_REPORTING_DISABLED', 'conflict', 'reporting suspicious activity is disabled by the tenant; deny the request instead');
       return [
         { type: 'MfaDenied', data: { ...attempt, reason: 'fraudReported', endsChallenge: true } },
-        { type: 'SuspiciousActivityReported', data: attempt },
+        { type: 'SuspiciousActivityReported', data: { ...attempt, autoBlockOnFraud } },
       ];
     }
     case 'ForgetRememberedDevices': {

@@ -25,8 +25,10 @@ export class ReportSuspiciousActivityHandler implements ICommandHandler<ReportSu
   async execute({ challengeId, caller }: ReportSuspiciousActivityCommand): Promise<SuspiciousActivityReport> {
     const userId = await this.router.userOf(challengeId);
     const now = this.clock.now();
-    const reportingEnabled = (await this.fraud.settings()).reportSuspiciousActivity === 'enabled';
-    await this.streams.execute(userId, { type: 'ReportSuspiciousActivity', data: { userId, challengeId, reportingEnabled, now: now.toISOString() } }, { ...caller, now });
+    const settings = await this.fraud.settings();
+    const reportingEnabled = settings.reportSuspiciousActivity === 'enabled';
+    const data = { userId, challengeId, reportingEnabled, autoBlockOnFraud: settings.autoBlockOnFraud, now: now.toISOString() };
+    await this.streams.execute(userId, { type: 'ReportSuspiciousActivity', data }, { ...caller, now });
     return { status: 'denied', reason: 'fraudReported' };
   }
 }
