@@ -125,6 +125,12 @@ function noteOf(event: RecordedEvent): string | null {
       const { actions, reportOnly, riskLevel } = (event as unknown as RecordedEvent<RiskRemediationRequested>).data;
       return `risk policy for ${riskLevel} risk${reportOnly ? ' (report only: nothing done)' : ''}: ${actions.join(', ')}`;
     }
+    case 'RiskyUserConfirmedCompromised':
+      return 'user confirmed compromised';
+    case 'RiskyUserConfirmedSafe':
+      return 'user confirmed safe';
+    case 'RiskyUserDismissed':
+      return 'all risk of the user dismissed';
     case 'UserBlocked':
       return `blocked: ${(event as unknown as RecordedEvent<UserBlocked>).data.reason}`;
     case 'UserUnblocked':
