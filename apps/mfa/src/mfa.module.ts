@@ -9,6 +9,7 @@ import { TokenInventoryProjection } from './projections/token-inventory.registra
 import { SignInPolicies } from './tenant-settings/sign-in-policy';
 import { UserBlocks } from './user-mfa/user-blocks';
 import { FraudAlertPolicy } from './user-mfa/fraud-alert-policy';
+import { RequireReregistrationOnRisk } from './user-mfa/risk-remediation/require-reregistration.consumer';
 import { UnlockAccountController } from './user-mfa/unlock-account/unlock-account.controller';
 import { RevokeRememberedDevicesController } from './user-mfa/revoke-remembered-devices/revoke-remembered-devices.controller';
 import { TenantSettingsController } from './tenant-settings/tenant-settings.controller';
@@ -69,6 +70,7 @@ import { VerifyChallengeHandler } from './user-mfa/verify-challenge/verify-chall
     SignInPolicies,
     UserBlocks,
     FraudAlertPolicy,
+    RequireReregistrationOnRisk,
     TokenImportJob,
     TokenInventoryProjection,
     otpDeliveryProvider,

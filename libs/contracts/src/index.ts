@@ -1,6 +1,7 @@
 import { mfaContracts } from './mfa.events';
 import { oathTokenContracts } from './oath-tokens.events';
 import { protectionContracts } from './protection.events';
+import { riskContracts } from './risk.events';
 import { EventRegistry } from './registry';
 import { sessionsContracts } from './sessions.events';
 
@@ -9,10 +10,11 @@ export * from './registry';
 export * from './mfa.events';
 export * from './oath-tokens.events';
 export * from './protection.events';
+export * from './risk.events';
 export * from './sessions.events';
 export * from './streams';
 
 /** Every event type Bulwark stores. */
-export const eventRegistry = new EventRegistry([...mfaContracts, ...oathTokenContracts, ...protectionContracts, ...sessionsContracts]);
+export const eventRegistry = new EventRegistry([...mfaContracts, ...oathTokenContracts, ...protectionContracts, ...sessionsContracts, ...riskContracts]);
 export * from './domain-error';
 export * from './fraud-alert-settings';

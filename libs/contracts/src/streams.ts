@@ -6,6 +6,9 @@ export const streams = {
   lockoutSettings: 'mfa_settings-lockout',
   tenantSettings: 'mfa_settings-tenant',
   fraudAlertSettings: 'protection_settings-fraud',
+  userRisk: (userId: string) => `user_risk-${userId}`,
+  riskDetectionSettings: 'risk_settings-detection',
+  riskPolicySettings: 'risk_settings-policy',
   oathToken: (tokenId: string) => `oath_token-${tokenId}`,
   oathImport: (importId: string) => `oath_import-${importId}`,
 } as const;

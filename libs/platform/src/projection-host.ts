@@ -80,10 +80,21 @@ export class ConsumerHost implements OnApplicationBootstrap {
     return Boolean(this.thread) && this.feed.kind === 'in-process' && this.store.kind === 'sqlite';
   }
 
-  /** Waits until every consumer (or the named one) has handled all events committed before the call. */
+  /**
+   * Waits until every consumer (or the named one) has handled all events committed before the call. Without a
+   * name it waits until the consumers are quiet: what reactions append while it waits (a detection, then the risk
+   * policy, then a block, then a revocation) is caught up too.
+   */
   async catchUp(name?: string, timeoutMs = 10_000): Promise<void> {
     const targets = name ? [this.running.get(name)] : [...new Set(this.running.values())];
-    await Promise.all(targets.map((subscription) => subscription?.catchUp(timeoutMs)));
+    const positions = () => targets.map((subscription) => subscription?.status().position ?? 0).join();
+    for (let round = 0; round < 20; round++) {
+      await Promise.all(targets.map((subscription) => subscription?.catchUp(timeoutMs)));
+      if (name) return;
+      const reached = positions();
+      await Promise.all(targets.map((subscription) => subscription?.catchUp(timeoutMs)));
+      if (positions() === reached) return;
+    }
   }
 
   statuses() {

@@ -1,19 +1,18 @@
 import { prepared } from '@bulwark/event-store';
-import { Controller, Get, Inject, OnModuleInit } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, OnModuleInit } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CLOCK, Clock, ConsumerHost, READ_DB, Roles } from '@bulwark/platform';
 import Database from 'better-sqlite3';
 import { lockoutsProjection } from '../projections/lockouts.projection';
 import { riskProjection } from '../projections/risk.projection';
+import { GRAPH, graphRiskDetail, includesUnknownEnumMembers } from '../user-risk/graph-shapes';
 
-const GRAPH = 'https://graph.microsoft.com/v1.0/$metadata';
 
 type DetectionRow = {
   id: string; user_id: string; risk_event_type: string; risk_level: string; risk_state: string; risk_detail: string;
   detection_timing_type: string; activity: string; source: string; ip_address: string | null; correlation_id: string | null;
   request_id: string | null; activity_at: string; detected_at: string; last_updated_at: string; additional_info: string;
 };
-type RiskyUserRow = { user_id: string; risk_level: string; risk_state: string; risk_detail: string; risk_last_updated_at: string };
 type LockoutRow = { user_id: string; locked_at: string; locked_until: string | null; caused_by: string; factor: string | null; settings_version: number };
 
 @ApiTags('identity protection')
@@ -29,7 +28,8 @@ export class IdentityProtectionController implements OnModuleInit {
   @Get('v1.0/identityProtection/riskDetections')
   @Roles('analyst', 'admin')
   @ApiOperation({ summary: "Risk detections in Graph's riskDetection shape, newest first" })
-  riskDetections() {
+  riskDetections(@Headers('prefer') prefer?: string) {
+    const includeUnknown = includesUnknownEnumMembers(prefer);
     const rows = prepared<[], DetectionRow>(this.db, 'SELECT * FROM risk_detections ORDER BY detected_at DESC, id LIMIT 500').all();
     return {
       '@odata.context': `${GRAPH}#identityProtection/riskDetections`,
@@ -40,7 +40,7 @@ export class IdentityProtectionController implements OnModuleInit {
         riskEventType: row.risk_event_type,
         riskState: row.risk_state,
         riskLevel: row.risk_level,
-        riskDetail: row.risk_detail,
+        riskDetail: graphRiskDetail(row.risk_detail, includeUnknown),
         source: row.source,
         detectionTimingType: row.detection_timing_type,
         activity: row.activity,
@@ -54,27 +54,6 @@ export class IdentityProtectionController implements OnModuleInit {
         userDisplayName: null,
         userPrincipalName: row.user_id,
         additionalInfo: row.additional_info,
-      })),
-    };
-  }
-
-  @Get('v1.0/identityProtection/riskyUsers')
-  @Roles('analyst', 'admin')
-  @ApiOperation({ summary: "Risky users in Graph's riskyUser shape" })
-  riskyUsers() {
-    const rows = prepared<[], RiskyUserRow>(this.db, 'SELECT * FROM risky_users ORDER BY risk_last_updated_at DESC, user_id LIMIT 500').all();
-    return {
-      '@odata.context': `${GRAPH}#identityProtection/riskyUsers`,
-      value: rows.map((row) => ({
-        id: row.user_id,
-        isDeleted: false,
-        isProcessing: false,
-        riskLastUpdatedDateTime: row.risk_last_updated_at,
-        riskLevel: row.risk_level,
-        riskState: row.risk_state,
-        riskDetail: row.risk_detail,
-        userDisplayName: null,
-        userPrincipalName: row.user_id,
       })),
     };
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { DomainError, RecordedEvent, streams, UserBlocked } from '@bulwark/contracts';
+import { DomainError, RecordedEvent, RiskRemediationRequested, streams, UserBlocked } from '@bulwark/contracts';
 import { EVENT_STORE, EventStore, handleCommand } from '@bulwark/event-store';
 import { ConsumerHost, Reaction, READ_DB } from '@bulwark/platform';
 import { userSessionsDecider } from './user-sessions.decider';
@@ -30,6 +30,24 @@ export class SessionsService implements OnModuleInit {
           streams.userSessions(userId),
           userSessionsDecider,
           { type: 'RevokeSessions', data: { userId, reason: `user blocked: ${reason}`, now: now.toISOString() } },
+          { correlationId: event.metadata.correlationId, causationId: event.eventId, actor: { type: 'system', id: 'sessions' }, now },
+        );
+      }),
+    );
+    // the risk policy's revokeSessions (identity-protection records the request; revoking is ours)
+    this.consumers.register(
+      new Reaction('revoke-sessions-on-risk-remediation', ['RiskRemediationRequested'], this.store, async (event) => {
+        const { userId, actions, reportOnly, riskLevel } = (event as unknown as RecordedEvent<RiskRemediationRequested>).data;
+        if (reportOnly || !actions.includes('revokeSessions')) return;
+        const stream = streams.userSessions(userId);
+        // a repeat of this reaction finds the revocation it already made
+        if ((await this.store.readStream(stream)).some((done) => done.metadata.causationId === event.eventId)) return;
+        const now = new Date(event.metadata.occurredAt);
+        await handleCommand(
+          this.store,
+          stream,
+          userSessionsDecider,
+          { type: 'RevokeSessions', data: { userId, reason: `risk policy: user risk ${riskLevel}`, now: now.toISOString() } },
           { correlationId: event.metadata.correlationId, causationId: event.eventId, actor: { type: 'system', id: 'sessions' }, now },
         );
       }),
