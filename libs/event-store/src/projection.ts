@@ -80,7 +80,7 @@ export class ProjectionRunner implements EventConsumer {
         this.projection.apply(this.db, event);
       }
       save.run(this.projection.name, this.projection.version, Math.max(...batch.map((event) => event.position)));
-    })();
+    }).immediate();
   }
 
   /** Forgets every row, seen id and the checkpoint: the next run replays from position 0. */
@@ -89,7 +89,7 @@ export class ProjectionRunner implements EventConsumer {
       this.projection.reset(this.db);
       prepared(this.db, 'DELETE FROM projection_seen_events WHERE name = ?').run(this.projection.name);
       prepared(this.db, 'DELETE FROM projection_checkpoints WHERE name = ?').run(this.projection.name);
-    })();
+    }).immediate();
   }
 }
 
@@ -105,7 +105,9 @@ export class ProjectionGroup implements EventConsumer {
   }
 
   async handle(batch: RecordedEvent[]): Promise<void> {
-    this.db.transaction(() => this.runners.forEach((runner) => runner.applyBatch(batch)))();
+    // IMMEDIATE: the read database has writers on other threads, and a read transaction that later writes could
+    // find its snapshot stale (SQLITE_BUSY at once); taking the write lock first waits its turn instead
+    this.db.transaction(() => this.runners.forEach((runner) => runner.applyBatch(batch))).immediate();
   }
 }
 
