@@ -6,6 +6,9 @@ export const streams = {
   lockoutSettings: 'mfa_settings-lockout',
   tenantSettings: 'mfa_settings-tenant',
   fraudAlertSettings: 'protection_settings-fraud',
+  notificationSettings: 'protection_settings-notifications',
+  /** the deliveries of the admin notifications one event triggered */
+  adminNotifications: (triggerEventId: string) => `admin_notifications-${triggerEventId}`,
   oathToken: (tokenId: string) => `oath_token-${tokenId}`,
   oathImport: (importId: string) => `oath_import-${importId}`,
 } as const;
