@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SealedSecret, streams } from '@bulwark/contracts';
+import { NotificationSettingsChanged, RecordedEvent, SealedSecret, streams } from '@bulwark/contracts';
 import { CommandContext, EVENT_STORE, EventStore, handleCommand, loadState } from '@bulwark/event-store';
 import { SEALED_BOX, SealedBox } from '@bulwark/platform';
 import { timingSafeEqual } from 'node:crypto';
@@ -14,6 +14,12 @@ export class NotificationSettingsStreams {
 
   async current(): Promise<NotificationSettings> {
     return (await loadState(this.store, streams.notificationSettings, notificationSettingsDecider)).state;
+  }
+
+  /** The settings as they stood just before the event at `position` was committed. */
+  async asOf(position: number): Promise<NotificationSettings> {
+    const history = (await this.store.readStream(streams.notificationSettings)) as unknown as Array<RecordedEvent<NotificationSettingsChanged>>;
+    return history.filter((event) => event.position < position).reduce(notificationSettingsDecider.evolve, notificationSettingsDecider.initialState());
   }
 
   /**

@@ -14,9 +14,10 @@ import { adminNotificationFor, TRIGGER_TYPES } from './admin-notification-messag
 const MAX_TRIGGER_AGE_MS = 24 * 3_600_000;
 
 /**
- * On a fraud report, a lockout or high user risk, puts one delivery per configured receiver into the outbox, and
- * nothing more: no network, no waiting, so whatever appended the trigger (a sign-in) is never held up, and a
- * replayed event adds nothing (one delivery id per trigger and receiver). The dispatcher sends in the background.
+ * On a fraud report, a lockout or high user risk, puts one delivery per receiver into the outbox, and nothing more:
+ * no network, no waiting, so whatever appended the trigger (a sign-in) is never held up. The receivers are those
+ * configured when the trigger was committed, so a replayed event finds the same ones, and adds nothing (one
+ * delivery id per trigger and receiver); an address added later is not sent old alerts. The dispatcher sends.
  */
 @Injectable()
 export class NotifyAdminsReaction implements OnModuleInit {
@@ -38,7 +39,7 @@ export class NotifyAdminsReaction implements OnModuleInit {
     if (!notification) return;
     const occurredAt = Date.parse(event.metadata.occurredAt);
     if (!(this.clock.now().getTime() - occurredAt <= MAX_TRIGGER_AGE_MS)) return;
-    const { emails, webhooks } = await this.settings.current();
+    const { emails, webhooks } = await this.settings.asOf(event.position);
     const receivers = [
       ...emails.map((email) => ({ channel: 'email' as Channel, target: email, receiver: email })),
       ...webhooks.map(({ url }) => ({ channel: 'webhook' as Channel, target: url, receiver: new URL(url).origin })),
