@@ -263,7 +263,7 @@ describe('admin notifications', () => {
     expect((await bulwark.store.readStream(streams.adminNotifications(davesReport.eventId))).map((event) => event.data.receiver)).toEqual(['soc@example.com']);
     const dataDir = bulwark.dataDir;
     await bulwark.close();
-    expect(hooksFor(switchable, davesReport)[0]!.closedAt).not.toBeNull();
+    await eventually(() => hooksFor(switchable, davesReport)[0]!.closedAt !== null, 5_000, 'the cut-short request to close');
 
     switchMode = 'ok';
     bulwark = await startEmbedded({ dataDir, clock, env: env() });
@@ -294,6 +294,40 @@ describe('admin notifications', () => {
     expect(recorded).toHaveLength(outcomesBefore + 3);
     const deliveryIds = recorded.map((event) => event.data.deliveryId);
     expect(new Set(deliveryIds).size).toBe(deliveryIds.length);
+  });
+
+  it('sends a test notification on request, one attempt to every receiver, saying which got it', async () => {
+    for (const [role, status] of [
+      [null, 401],
+      ['analyst', 403],
+      ['app', 403],
+    ] as const) {
+      expect((await bulwark.as(role).post(`${PATH}/test`)).status).toBe(status);
+    }
+    const admin = bulwark.as('admin');
+    expect((await admin.put(PATH, { emails: ['soc@example.com', 'bounce@example.com'], webhooks: [{ url: switchable.url }] })).body.version).toBe(4);
+    const outcomesBefore = (await outcomes()).length;
+    const hooksBefore = switchable.received.length;
+
+    const reply = await admin.post(`${PATH}/test`, undefined, { 'client-request-id': 'notification-test-1' });
+    expect(reply).toEqual({
+      status: 200,
+      body: {
+        value: [
+          { channel: 'email', receiver: 'soc@example.com', delivered: true, reason: null },
+          { channel: 'email', receiver: 'bounce@example.com', delivered: false, reason: expect.stringMatching(/^SMTP 550/) },
+          { channel: 'webhook', receiver: switchable.origin, delivered: true, reason: null },
+        ],
+      },
+    });
+    const mail = mailTo('soc@example.com', '[Bulwark] Test notification');
+    expect(mail?.text).toContain('Correlation id: notification-test-1\n');
+    expect(switchable.received).toHaveLength(hooksBefore + 1);
+    const hook = switchable.received[hooksBefore]!;
+    expect(signedBy(SECRETS.switchable, hook, bulwark.clock.now())).toBe(true);
+    expect(JSON.parse(hook.body)).toMatchObject({ type: 'test', userId: null, correlationId: 'notification-test-1' });
+    // a test is answered, not recorded as a delivery
+    expect(await outcomes()).toHaveLength(outcomesBefore);
   });
 });
 

@@ -1,11 +1,13 @@
-import { Body, Controller, Get, HttpCode, Inject, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, zodBody } from '@bulwark/platform';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { EMAIL_SENDER } from '../delivery/notification-dispatcher.service';
+import { EMAIL_SENDER, NotificationDispatcher } from '../delivery/notification-dispatcher.service';
 import { EmailSender } from '../delivery/email-sender';
 import { MAX_EMAILS, MAX_WEBHOOKS, NotificationSettings } from '../notification-settings.decider';
 import { NotificationSettingsStreams } from '../notification-settings.streams';
+import { testNotification } from '../notify-admins/admin-notification-message';
 
 const email = z.email({ error: 'must be an email address' }).max(254, 'an email address has at most 254 characters');
 
@@ -64,6 +66,7 @@ export type NotificationSettingsView = {
 export class NotificationSettingsController {
   constructor(
     private readonly settings: NotificationSettingsStreams,
+    private readonly dispatcher: NotificationDispatcher,
     @Inject(EMAIL_SENDER) private readonly email: EmailSender,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -86,6 +89,15 @@ export class NotificationSettingsController {
   async change(@Body(zodBody(body)) request: z.infer<typeof body>, @Caller() caller: RequestContext): Promise<NotificationSettingsView> {
     const now = this.clock.now();
     return this.view(await this.settings.change(request, { ...caller, now }));
+  }
+
+  @Post('test')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({ summary: 'Send a test notification to every receiver now, one attempt each, and say which got it and why not' })
+  async test(@Caller() caller: RequestContext): Promise<{ value: Array<{ channel: string; receiver: string; delivered: boolean; reason: string | null }> }> {
+    const notification = testNotification(randomUUID(), this.clock.now().toISOString(), caller.correlationId);
+    return { value: await this.dispatcher.sendTest(notification) };
   }
 
   private view({ emails, webhooks, version }: NotificationSettings): NotificationSettingsView {

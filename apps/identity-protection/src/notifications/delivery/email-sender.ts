@@ -41,6 +41,7 @@ export class SmtpEmailSender implements EmailSender {
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => reject(deadline.reason);
       deadline.addEventListener('abort', onAbort, { once: true });
+      if (deadline.aborted) onAbort();
     });
     try {
       await Promise.race([

@@ -2,13 +2,14 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { AdminNotificationEvent, streams } from '@bulwark/contracts';
 import { EVENT_STORE, EventStore, handleCommand } from '@bulwark/event-store';
 import { BULWARK_CONFIG, BulwarkConfig, CLOCK, Clock } from '@bulwark/platform';
+import { randomUUID } from 'node:crypto';
 import { adminNotificationsDecider } from '../admin-notification.decider';
 import { NotificationSettingsStreams } from '../notification-settings.streams';
-import { emailOf, webhookBodyOf } from '../notify-admins/admin-notification-message';
+import { AdminNotification, emailOf, webhookBodyOf } from '../notify-admins/admin-notification-message';
 import { RetryPolicy, retryDelayMs, shouldRetry } from './backoff';
 import { AttemptOutcome } from './delivery-attempt';
 import { EmailSender } from './email-sender';
-import { NotificationOutbox, OutboxRow } from './notification-outbox';
+import { Channel, NotificationOutbox, OutboxRow } from './notification-outbox';
 import { WebhookSender } from './webhook-sender';
 
 export const EMAIL_SENDER = Symbol('EMAIL_SENDER');
@@ -132,7 +133,25 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
     if (finished && !finished.recorded && finished.status !== 'pending') await this.record(finished);
   }
 
-  private async attempt(row: OutboxRow): Promise<AttemptOutcome> {
+  /**
+   * One attempt to every receiver configured now, at once, without the outbox, retries or evidence: the admin's
+   * "send a test", who waits for the answer (at most one timeout).
+   */
+  async sendTest(notification: AdminNotification): Promise<Array<{ channel: Channel; receiver: string; delivered: boolean; reason: string | null }>> {
+    const { emails, webhooks } = await this.settings.current();
+    const receivers = [
+      ...emails.map((email) => ({ channel: 'email' as const, target: email, receiver: email })),
+      ...webhooks.map(({ url }) => ({ channel: 'webhook' as const, target: url, receiver: new URL(url).origin })),
+    ];
+    return Promise.all(
+      receivers.map(async ({ channel, target, receiver }) => {
+        const outcome = await this.attempt({ channel, target, notification, deliveryId: randomUUID() });
+        return { channel, receiver, delivered: outcome.ok, reason: outcome.ok ? null : outcome.reason };
+      }),
+    );
+  }
+
+  private async attempt(row: Pick<OutboxRow, 'channel' | 'target' | 'notification' | 'deliveryId'>): Promise<AttemptOutcome> {
     const settings = await this.settings.current();
     if (row.channel === 'email') {
       // an address removed since the trigger no longer wants to hear about it
@@ -157,7 +176,8 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
     const now = this.clock.now();
     const { notification } = row;
     const delivery = {
-      userId: notification.userId,
+      // the reaction enqueues only notifications about a user
+      userId: notification.userId ?? '-',
       triggerEventId: notification.triggerEventId,
       triggerType: notification.triggerType,
       deliveryId: row.deliveryId,

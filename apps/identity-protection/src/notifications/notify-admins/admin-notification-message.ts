@@ -8,13 +8,14 @@
 /** The event types that notify admins; RiskDetected only at riskLevel high. */
 export const TRIGGER_TYPES = ['SuspiciousActivityReported', 'AccountLockedOut', 'RiskDetected', 'RiskyUserConfirmedCompromised'] as const;
 
-export type NotificationKind = 'fraudReported' | 'accountLockedOut' | 'highRiskDetected' | 'userConfirmedCompromised';
+export type NotificationKind = 'fraudReported' | 'accountLockedOut' | 'highRiskDetected' | 'userConfirmedCompromised' | 'test';
 
 export type AdminNotification = {
   kind: NotificationKind;
   title: string;
   summary: string;
-  userId: string;
+  /** null only in a test notification */
+  userId: string | null;
   occurredAt: string;
   correlationId: string;
   triggerEventId: string;
@@ -35,6 +36,7 @@ const TITLES: Record<NotificationKind, string> = {
   accountLockedOut: 'Account locked out',
   highRiskDetected: 'High user risk detected',
   userConfirmedCompromised: 'User confirmed compromised',
+  test: 'Test notification',
 };
 
 /** The notification an event calls for, or null when it calls for none. */
@@ -87,15 +89,30 @@ export function adminNotificationFor(event: TriggerEvent): AdminNotification | n
   }
 }
 
+/** What an admin's "send a test" sends: no user, no trigger event, the request's correlation id. */
+export function testNotification(id: string, occurredAt: string, correlationId: string): AdminNotification {
+  return {
+    kind: 'test',
+    title: TITLES.test,
+    summary: 'An admin asked Bulwark to send this test notification to every receiver. Nothing else happened.',
+    userId: null,
+    occurredAt,
+    correlationId,
+    triggerEventId: id,
+    triggerType: 'NotificationTest',
+    details: {},
+  };
+}
+
 export function emailOf(notification: AdminNotification): { subject: string; text: string } {
   const facts = Object.entries(notification.details).map(([name, value]) => `${name}: ${value ?? '-'}`);
   return {
-    subject: `[Bulwark] ${notification.title}: ${notification.userId}`,
+    subject: `[Bulwark] ${notification.title}${notification.userId === null ? '' : `: ${notification.userId}`}`,
     text: [
       notification.summary,
       '',
       `What happened: ${notification.title}`,
-      `User: ${notification.userId}`,
+      `User: ${notification.userId ?? '-'}`,
       `When: ${notification.occurredAt}`,
       `Event: ${notification.triggerType} ${notification.triggerEventId}`,
       `Correlation id: ${notification.correlationId}`,
