@@ -35,7 +35,7 @@ export class SmtpEmailSender implements EmailSender {
       socketTimeout: this.timeoutMs,
       // nodemailer's logger would print the envelope and, on AUTH, more; errors are reported below, without secrets
       logger: false,
-    } as nodemailer.TransportOptions);
+    });
     const deadline = AbortSignal.any([AbortSignal.timeout(this.timeoutMs), stop]);
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {

@@ -114,7 +114,8 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
   private async work(row: OutboxRow): Promise<void> {
     if (row.status === 'pending') {
       const attempts = row.attempts + 1;
-      const outcome = await this.attempt(row);
+      // a failure of our own (the settings unreadable) is paced like a receiver's, not spun on
+      const outcome = await this.attempt(row).catch((error: Error): AttemptOutcome => ({ ok: false, retryable: true, reason: `not attempted: ${error.message.slice(0, 200)}` }));
       // cut short by the shutdown: not an attempt, and the row stays due for the next start
       if (!outcome.ok && this.stopping.signal.aborted) return;
       if (outcome.ok) {
