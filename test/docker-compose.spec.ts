@@ -195,6 +195,8 @@ describe('deploy/nginx.conf', () => {
     ['/v1/users/alice/unlock', 'mfa'],
     ['/v1/users/alice/revokeMfaRememberedDevices', 'mfa'],
     ['/v1/settings/fraudAlert', 'identity-protection'],
+    ['/v1/settings/notifications', 'identity-protection'],
+    ['/v1/settings/notifications/test', 'identity-protection'],
     ['/v1/settings/mfa', 'mfa'],
     ['/v1/users/alice/unblock', 'identity-protection'],
     ['/beta/directory/authenticationMethodDevices/hardwareOathDevices/imports', 'mfa'],

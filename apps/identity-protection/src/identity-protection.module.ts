@@ -10,12 +10,15 @@ import { StreamDetections } from './user-risk/stream-detections/stream-detection
 import { TriageController } from './user-risk/triage/triage.controller';
 import { UserRiskStreams } from './user-risk/user-risk.streams';
 
+import { NotificationSettingsController } from './notifications/change-notification-settings/notification-settings.controller';
+import { notificationProviders } from './notifications/notifications.providers';
+
 /**
- * Users' risk (`user_risk-<userId>`: detections, triage, the risk policy), admin blocks, fraud alert settings, and
- * the read models of risk detections, risky users and locked users.
+ * Users' risk (`user_risk-<userId>`: detections, triage, the risk policy), admin blocks, fraud alert settings, admin
+ * notifications, and the read models of risk detections, risky users and locked users.
  */
 @Module({
-  controllers: [IdentityProtectionController, TriageController, RiskyUsersController, BlockUserController, FraudAlertController, RiskSettingsController],
-  providers: [UserRiskStreams, FraudReportDetection, StreamDetections, RiskRemediation],
+  controllers: [IdentityProtectionController, TriageController, RiskyUsersController, BlockUserController, FraudAlertController, RiskSettingsController, NotificationSettingsController],
+  providers: [UserRiskStreams, FraudReportDetection, StreamDetections, RiskRemediation, ...notificationProviders],
 })
 export class IdentityProtectionModule {}

@@ -1,4 +1,5 @@
 import { mfaContracts } from './mfa.events';
+import { notificationContracts } from './notifications.events';
 import { oathTokenContracts } from './oath-tokens.events';
 import { protectionContracts } from './protection.events';
 import { riskContracts } from './risk.events';
@@ -8,6 +9,7 @@ import { sessionsContracts } from './sessions.events';
 export * from './envelope';
 export * from './registry';
 export * from './mfa.events';
+export * from './notifications.events';
 export * from './oath-tokens.events';
 export * from './protection.events';
 export * from './risk.events';
@@ -15,6 +17,6 @@ export * from './sessions.events';
 export * from './streams';
 
 /** Every event type Bulwark stores. */
-export const eventRegistry = new EventRegistry([...mfaContracts, ...oathTokenContracts, ...protectionContracts, ...sessionsContracts, ...riskContracts]);
+export const eventRegistry = new EventRegistry([...mfaContracts, ...oathTokenContracts, ...protectionContracts, ...sessionsContracts, ...riskContracts, ...notificationContracts]);
 export * from './domain-error';
 export * from './fraud-alert-settings';

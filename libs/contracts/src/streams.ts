@@ -9,6 +9,9 @@ export const streams = {
   userRisk: (userId: string) => `user_risk-${userId}`,
   riskDetectionSettings: 'risk_settings-detection',
   riskPolicySettings: 'risk_settings-policy',
+  notificationSettings: 'protection_settings-notifications',
+  /** the deliveries of the admin notifications one event triggered */
+  adminNotifications: (triggerEventId: string) => `admin_notifications-${triggerEventId}`,
   oathToken: (tokenId: string) => `oath_token-${tokenId}`,
   oathImport: (importId: string) => `oath_import-${importId}`,
 } as const;

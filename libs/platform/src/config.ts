@@ -20,6 +20,21 @@ export type BulwarkConfig = {
   encryptionKeyFromEnv: string | null;
   /** a name for this process in Kafka client ids and consumer groups */
   serviceName: string;
+  notifications: NotificationsConfig;
+};
+
+/** How identity-protection delivers admin notifications (fraud reports, lockouts, high risk). */
+export type NotificationsConfig = {
+  /** `smtp://[user:pass@]host:port` (STARTTLS when offered) or `smtps://…`; null: email is not configured */
+  smtpUrl: string | null;
+  /** the From of notification emails */
+  smtpFrom: string;
+  /** the first retry's delay; each further retry doubles it, up to a cap */
+  retryBaseMs: number;
+  /** attempts per receiver before the delivery is recorded as failed */
+  maxAttempts: number;
+  /** per attempt: a receiver that does not answer in time counts as a failed attempt */
+  timeoutMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -50,5 +65,41 @@ export function loadConfig(env: NodeJS.ProcessEnv, serviceName: string): Bulwark
     keysFromEnv,
     encryptionKeyFromEnv: env.BULWARK_ENCRYPTION_KEY || null,
     serviceName,
+    notifications: loadNotificationsConfig(env),
+  };
+}
+
+function integerFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+function loadNotificationsConfig(env: NodeJS.ProcessEnv): NotificationsConfig {
+  const smtpUrl = env.BULWARK_SMTP_URL || null;
+  if (smtpUrl) {
+    let url: URL;
+    try {
+      url = new URL(smtpUrl);
+    } catch {
+      // the URL may hold a password: never echo it
+      throw new ConfigError('BULWARK_SMTP_URL is not a URL (smtp://host:port or smtps://host:port)');
+    }
+    if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new ConfigError(`BULWARK_SMTP_URL must start with smtp:// or smtps://, got ${url.protocol}//`);
+    if (!url.hostname) throw new ConfigError('BULWARK_SMTP_URL names no host');
+  }
+  const smtpFrom = env.BULWARK_SMTP_FROM || 'Bulwark <bulwark@localhost>';
+  // an address, alone or as `Name <address>`; no line breaks, which would add headers
+  if (!/^(?:[^<>\r\n]{0,100}<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(smtpFrom)) {
+    throw new ConfigError(`BULWARK_SMTP_FROM must be an address or "Name <address>", got "${smtpFrom}"`);
+  }
+  return {
+    smtpUrl,
+    smtpFrom,
+    retryBaseMs: integerFrom(env, 'BULWARK_NOTIFY_RETRY_BASE_MS', 1_000, 1, 3_600_000),
+    maxAttempts: integerFrom(env, 'BULWARK_NOTIFY_MAX_ATTEMPTS', 8, 1, 20),
+    timeoutMs: integerFrom(env, 'BULWARK_NOTIFY_TIMEOUT_MS', 10_000, 100, 120_000),
   };
 }

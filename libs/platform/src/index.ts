@@ -13,3 +13,4 @@ export * from './sealed-box';
 export * from './tokens';
 export * from './validation';
 export * from './reaction';
+export * from './webhook-signature';

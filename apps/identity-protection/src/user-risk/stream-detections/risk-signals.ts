@@ -58,6 +58,6 @@ export class RiskSignals {
   /** Marks signals as reported by a detection: after it, the window starts again. */
   reported(detector: Detector, eventIds: string[], detectionId: string): void {
     const mark = prepared(this.db, 'UPDATE risk_signals SET detection_id = ? WHERE detector = ? AND event_id = ?');
-    this.db.transaction(() => eventIds.forEach((eventId) => mark.run(detectionId, detector, eventId)))();
+    this.db.transaction(() => eventIds.forEach((eventId) => mark.run(detectionId, detector, eventId))).immediate();
   }
 }

@@ -2,7 +2,8 @@ import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { DeliveryFailedError, SmsMessage, VoiceCall } from './otp-delivery.port';
-import { signWebhook, verifyWebhookSignature, WebhookDeliveryOptions, WebhookDeliveryProvider } from './webhook-delivery.adapter';
+import { signWebhook, verifyWebhookSignature } from '@bulwark/platform';
+import { WebhookDeliveryOptions, WebhookDeliveryProvider } from './webhook-delivery.adapter';
 
 const SECRET = 'whsec-0123456789abcdef0123456789abcdef';
 const CODE = '918273';

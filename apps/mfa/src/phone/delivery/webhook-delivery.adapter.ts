@@ -1,5 +1,6 @@
-import type { Clock } from '@bulwark/platform';
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+// the signing scheme is libs/platform's, shared with identity-protection's admin notification webhooks
+import { type Clock, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from '@bulwark/platform';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { assertDeliverable, DeliveryFailedError, OtpDelivery, OtpDeliveryProvider, toPayload } from './otp-delivery.port';
 
@@ -23,9 +24,6 @@ export type WebhookDeliveryOptions = {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 };
-
-export const SIGNATURE_HEADER = 'X-Bulwark-Signature';
-export const TIMESTAMP_HEADER = 'X-Bulwark-Timestamp';
 
 type Attempt =
   | { ok: true; providerMessageId: string }
@@ -126,42 +124,6 @@ export class WebhookDeliveryProvider implements OtpDeliveryProvider {
     const ceiling = this.baseDelayMs * 2 ** (failedAttempt - 1);
     return Math.round(ceiling / 2 + this.random() * (ceiling / 2));
   }
-}
-
-/** `v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`; the version leaves room for another scheme beside it. */
-export function signWebhook(secret: string | Buffer, timestamp: string, rawBody: string | Buffer): string {
-  return `v1=${mac(secret, timestamp, rawBody).toString('hex')}`;
-}
-
-/**
- * For receivers of our webhooks (and of a provider's callbacks signed the same way): the signature header must hold
- * a `v1=` HMAC of exactly these bytes, made with this secret, at a timestamp within `toleranceSeconds` of `now`
- * either way. Several comma-separated `v1=` values are accepted, so a sender can sign with an old and a new secret
- * while the secret is rotated. Hash the raw body as received, before any JSON parsing.
- */
-export function verifyWebhookSignature(
-  secret: string | Buffer,
-  timestamp: string | null | undefined,
-  rawBody: string | Buffer,
-  header: string | null | undefined,
-  now: Date,
-  toleranceSeconds = 300,
-): boolean {
-  if (!timestamp || !header || !/^\d{1,12}$/.test(timestamp)) return false;
-  if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > toleranceSeconds) return false;
-  const expected = mac(secret, timestamp, rawBody);
-  let matched = false;
-  for (const part of header.split(',')) {
-    const [scheme, hex] = part.trim().split('=', 2);
-    if (scheme !== 'v1' || !hex || !/^[0-9a-f]{64}$/i.test(hex)) continue;
-    // every candidate is compared, so the time taken does not say which one matched
-    if (timingSafeEqual(expected, Buffer.from(hex, 'hex'))) matched = true;
-  }
-  return matched;
-}
-
-function mac(secret: string | Buffer, timestamp: string, rawBody: string | Buffer): Buffer {
-  return createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest();
 }
 
 function webhookUrl(raw: string): URL {
