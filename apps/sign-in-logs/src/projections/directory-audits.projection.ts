@@ -432,6 +432,8 @@ export const notAudited: Record<string, string> = {
   DeviceRemembered: 'part of an approved sign-in (the user asked to be remembered): /auditLogs/signIns',
   AccountLockedOut: 'decided by the denied sign-in that reached the threshold: the sign-in logs and /v1/lockouts show it',
   HardwareTokenAssigned: "the user's half of an assignment, audited once from the inventory as OathTokenAssigned",
+  AdminNotificationSent: "the outcome of an alert to admins, kept as evidence in its own stream (admin_notifications-*), not an admin action",
+  AdminNotificationFailed: "the outcome of an alert to admins, kept as evidence in its own stream (admin_notifications-*), not an admin action",
   RiskDetected: 'a detection, not an action: /identityProtection/riskDetections (what it causes, a remediation, is audited)',
 };
 
