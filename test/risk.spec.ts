@@ -2,6 +2,7 @@ import { streams } from '@bulwark/contracts';
 import { UserRiskStreams } from '../apps/identity-protection/src/user-risk/user-risk.streams';
 import { ChallengeExpiry } from '../apps/mfa/src/user-mfa/expire-challenges/challenge-expiry.service';
 import { Embedded, enrol, startEmbedded, totpAt, wrongCodeAt } from './support/embedded';
+import { eventually, smtpReceiver } from './support/notification-receivers';
 
 const RISKY_USERS = '/v1.0/identityProtection/riskyUsers';
 
@@ -378,13 +379,16 @@ describe('detections from the event stream', () => {
 
 describe('end to end: a push-bombing burst', () => {
   let bulwark: Embedded;
+  let smtp: Awaited<ReturnType<typeof smtpReceiver>>;
 
   beforeAll(async () => {
-    bulwark = await startEmbedded();
+    smtp = await smtpReceiver();
+    bulwark = await startEmbedded({ env: { BULWARK_SMTP_URL: smtp.url, BULWARK_SMTP_FROM: 'bulwark@example.com', BULWARK_NOTIFY_RETRY_BASE_MS: '20' } });
   });
 
   afterAll(async () => {
     await bulwark.close();
+    await smtp.close();
   });
 
   it('is detected as MFA fatigue, the high-risk policy blocks the user and revokes the session, the analyst dismisses, the admin unblocks, the user signs in again, and the history shows who did each step', async () => {
@@ -393,6 +397,7 @@ describe('end to end: a push-bombing burst', () => {
     const app = bulwark.as('app');
     const userId = 'bombed';
     expect((await admin.put('/v1/settings/riskPolicy', { mode: 'enabled', medium: [], high: ['block', 'revokeSessions'] })).status).toBe(200);
+    expect((await admin.put('/v1/settings/notifications', { emails: ['soc@example.com'], webhooks: [] })).status).toBe(200);
 
     // the user signs in with a push: a session
     await enrolPush(bulwark, userId);
@@ -442,6 +447,15 @@ describe('end to end: a push-bombing burst', () => {
     expect(await challenge(bulwark, userId, { channel: 'appNotification' })).toMatchObject({ status: 'denied', reason: 'userBlocked' });
     expect((await analyst.get(`${RISKY_USERS}/${userId}`)).body).toMatchObject({ riskLevel: 'high', riskState: 'atRisk' });
 
+    // the admin hears of it by email, from a real SMTP server's point of view
+    const mail = await eventually(
+      () => smtp.mails.find((received) => received.rcptTo.includes('soc@example.com') && received.headers.subject === `[Bulwark] High user risk detected: ${userId}`),
+      10_000,
+      'the high-risk email',
+    );
+    expect(mail.text).toContain('mfaFatigue');
+    expect(mail.text).toContain(detected!.metadata.correlationId);
+
     // the analyst dismisses, the admin unblocks, the user signs in again
     bulwark.clock.advance({ minutes: 5 });
     const beforeDismissal = bulwark.clock.now().toISOString();
@@ -482,6 +496,17 @@ describe('end to end: a push-bombing burst', () => {
     expect(history[0]).toMatchObject({ userId, riskLevel: 'high', riskState: 'atRisk', riskDetail: 'none', activity: { detail: 'none', riskEventTypes: ['mfaFatigue'] } });
     expect(history[5]).toMatchObject({ riskLevel: 'none', riskState: 'dismissed', activity: { detail: 'adminDismissedAllRiskForUser', riskEventTypes: ['mfaFatigue'] } });
     expect(history.map((item) => item.id)).toEqual([...new Set(history.map((item) => item.id))]);
+    // the audit log names who did each admin step: the policy's block, the analyst's dismissal, the admin's unblock
+    const audits: Array<Record<string, any>> = (await analyst.get('/v1.0/auditLogs/directoryAudits')).body.value;
+    const about = audits
+      .filter((row) => row.targetResources.some((target: { id: string }) => target.id === userId))
+      .map((row) => [row.activityDisplayName, row.initiatedBy.app?.displayName ?? row.initiatedBy.user?.id]);
+    expect(about).toEqual(expect.arrayContaining([
+      ['Remediate user', expect.stringContaining('identity-protection')],
+      ['Add blocked user', expect.stringContaining('identity-protection')],
+      ['DismissUser', expect.stringMatching(/analyst/i)],
+      ['Clear block on user', expect.stringMatching(/admin/i)],
+    ]));
     const log = (await analyst.get('/v1.0/auditLogs/signIns')).body.value.filter((row: { userId: string }) => row.userId === userId);
     expect(log.filter((row: { status: { errorCode: number } }) => row.status.errorCode === 0)).toHaveLength(2);
   });
