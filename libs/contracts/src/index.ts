@@ -1,4 +1,5 @@
 import { mfaContracts } from './mfa.events';
+import { mfaSettingsContracts } from './mfa-settings.events';
 import { oathTokenContracts } from './oath-tokens.events';
 import { protectionContracts } from './protection.events';
 import { EventRegistry } from './registry';
@@ -7,12 +8,13 @@ import { sessionsContracts } from './sessions.events';
 export * from './envelope';
 export * from './registry';
 export * from './mfa.events';
+export * from './mfa-settings.events';
 export * from './oath-tokens.events';
 export * from './protection.events';
 export * from './sessions.events';
 export * from './streams';
 
 /** Every event type Bulwark stores. */
-export const eventRegistry = new EventRegistry([...mfaContracts, ...oathTokenContracts, ...protectionContracts, ...sessionsContracts]);
+export const eventRegistry = new EventRegistry([...mfaContracts, ...mfaSettingsContracts, ...oathTokenContracts, ...protectionContracts, ...sessionsContracts]);
 export * from './domain-error';
 export * from './fraud-alert-settings';
