@@ -300,6 +300,7 @@ describe('the directory audits projection', () => {
         ['Update phone call settings', 'Phone call settings'],
       ]);
       expect(rows[3]!.targetResources[0]!.modifiedProperties).toEqual([{ displayName: 'callerId', oldValue: '"+14255550100"', newValue: '"+14255550199"' }]);
+      expect(rows[1]!.targetResources[0]!.modifiedProperties).toEqual([{ displayName: 'allowUsersToCreateAppPasswords', oldValue: null, newValue: 'true' }]);
     });
 
     it('notification settings (a type added elsewhere) keep neither webhook secrets nor credentials in URLs', () => {

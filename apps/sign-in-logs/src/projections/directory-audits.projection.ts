@@ -2,6 +2,7 @@ import {
   AccountUnlocked,
   Actor,
   AppPasswordCreated,
+  AppPasswordPolicyChanged,
   AppPasswordsDeleted,
   AuthenticatorAppAdded,
   DefaultMethodChanged,
@@ -357,7 +358,19 @@ export const mappings: Record<string, Mapping> = {
   NotificationSettingsChanged: settingsChange('Update NotificationSettings', 'IdentityProtection', IDENTITY_PROTECTION, 'Notification settings'),
   PhoneCallSettingsChanged: settingsChange('Update phone call settings', 'Policy', AZURE_MFA, 'Phone call settings'), // ours
   RegistrationPolicyChanged: settingsChange('Authentication Methods Policy Update', 'ApplicationManagement', AUTHENTICATION_METHODS, 'MFA registration policy'),
-  AppPasswordPolicyChanged: settingsChange('Authentication Methods Policy Update', 'ApplicationManagement', AUTHENTICATION_METHODS, 'App passwords'),
+  // known field by field: the generic copy would redact the setting's name, which contains "password"
+  AppPasswordPolicyChanged: on<AppPasswordPolicyChanged>(({ allowUsersToCreateAppPasswords, version }, event, remembered) => ({
+    category: 'ApplicationManagement',
+    loggedByService: AUTHENTICATION_METHODS,
+    activityDisplayName: 'Authentication Methods Policy Update',
+    operationType: 'Update',
+    targetResources: [
+      target('Policy', event.streamId, 'App passwords', [
+        changed('allowUsersToCreateAppPasswords', swap(remembered, `settings:${event.streamId}`, allowUsersToCreateAppPasswords), allowUsersToCreateAppPasswords),
+      ]),
+    ],
+    additionalDetails: details({ SettingsVersion: version }),
+  })),
   SignInLogFieldsChanged: settingsChange('Update sign-in log fields', 'Policy', AZURE_MFA, 'Two-step verification record fields'), // ours
   // custom voice messages: what was uploaded (never the audio), and on deletion what went
   VoiceGreetingAdded: on<VoiceGreetingAdded>((data, event, remembered) => {
