@@ -93,7 +93,7 @@ describe('the HTTP edge', () => {
     const app = bulwark.as('app');
     const { methodId, secret } = await enrol(bulwark, 'edge-user');
     await expectNothingAppended(async () => {
-      expectError(await app.post('/v1/mfa/challenges', { userId: 'nobody', clientIp: '203.0.113.7' }), 404, /nobody/);
+      expectError(await app.post('/v1/users/nobody/authentication/appPasswords/verify', { password: 'x', clientIp: '203.0.113.7' }), 404, /nobody/);
       expectError(await app.post('/v1/users/edge-user/authentication/authenticatorApps/00000000-0000-0000-0000-000000000000/activate', { code: '123456' }), 404, /has no method/);
       expectError(await app.post('/v1/mfa/challenges/3f1f8a2e-4c59-4a8e-9a57-2d7e1d3b0c11/verify', { code: '123456' }), 404, /no challenge/);
       expectError(await app.get('/v1/sessions/3f1f8a2e-4c59-4a8e-9a57-2d7e1d3b0c11'), 404, /no session/);
@@ -101,6 +101,8 @@ describe('the HTTP edge', () => {
       expectError(await app.post(`/v1/users/edge-user/authentication/authenticatorApps/${methodId}/activate`, { code: '123456' }), 409, /already active/);
       expectError(await app.get('/v1/no-such-route'), 404, /no route/);
     });
+    // a user the service has never seen is one with no method: the registration policy applies (test/settings.spec.ts)
+    expect((await app.post('/v1/mfa/challenges', { userId: 'nobody', clientIp: '203.0.113.7' })).body).toMatchObject({ status: 'registrationRequired', reason: 'noMethods' });
     // a finished challenge cannot be answered again
     const { body: challenge } = await app.post('/v1/mfa/challenges', { userId: 'edge-user', clientIp: '203.0.113.7' });
     expect((await app.post(`/v1/mfa/challenges/${challenge.id}/reportSuspiciousActivity`)).status).toBe(200);

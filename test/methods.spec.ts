@@ -166,6 +166,8 @@ describe('MFA methods end to end through HTTP', () => {
   describe('app passwords', () => {
     it('are shown once, verify for legacy clients, count towards lockout, and are all deleted at once', async () => {
       await enrol(bulwark, 'legacy-user');
+      // app passwords are off until the tenant allows them (tested in test/settings.spec.ts)
+      expect((await bulwark.as('admin').put('/v1/settings/appPasswords', { allowUsersToCreateAppPasswords: true })).status).toBe(200);
       const created = await app().post('/v1/users/legacy-user/authentication/appPasswords', { displayName: 'Outlook 2010' });
       expect(created.status).toBe(201);
       expect(created.body.password).toMatch(/^[a-z]{16}$/);

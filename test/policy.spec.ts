@@ -95,8 +95,8 @@ describe('tenant MFA settings and per-user state through HTTP', () => {
     expect((await admin().post('/v1/users/state-user/authentication/requireReregistration')).status).toBe(204);
     expect((await admin().get('/v1.0/users/state-user/authentication/methods')).body.value).toEqual([]);
     const again = await challenge('state-user');
-    expect(again.status).toBe(409);
-    expect(again.body.error.message).toMatch(/must register an MFA method again/);
+    expect(again.status).toBe(201);
+    expect(again.body).toMatchObject({ status: 'registrationRequired', reason: 'noMethods', registration: { required: true, canPostpone: false, postponeUntil: null } });
     await enrol(bulwark, 'state-user');
     expect((await challenge('state-user')).body.status).toBe('pending');
   });

@@ -38,6 +38,12 @@ import { RegisterPhoneController } from './user-mfa/register-phone/register-phon
 import { RegisterPhoneHandler } from './user-mfa/register-phone/register-phone.handler';
 import { VerifyChallengeController } from './user-mfa/verify-challenge/verify-challenge.controller';
 import { VerifyChallengeHandler } from './user-mfa/verify-challenge/verify-challenge.handler';
+import { MfaSettingsStreams } from './tenant-settings/mfa-settings.streams';
+import { GreetingFiles } from './phone-call-settings/greeting-files';
+import { GREETING_UPLOAD_LIMIT_BYTES, PhoneCallSettingsController } from './phone-call-settings/phone-call-settings.controller';
+import { RegistrationPolicyController } from './registration-policy/registration-policy.controller';
+import { AppPasswordPolicyController } from './app-password-policy/app-password-policy.controller';
+import { SignInLogFieldsController } from './sign-in-log-fields/sign-in-log-fields.controller';
 
 /** Authentication methods and MFA verification: the only writer of users' MFA streams. */
 @Module({
@@ -59,9 +65,15 @@ import { VerifyChallengeHandler } from './user-mfa/verify-challenge/verify-chall
     UnlockAccountController,
     RevokeRememberedDevicesController,
     HardwareOathMethodsController,
+    PhoneCallSettingsController,
+    RegistrationPolicyController,
+    AppPasswordPolicyController,
+    SignInLogFieldsController,
   ],
   providers: [
     UserMfaStreams,
+    MfaSettingsStreams,
+    GreetingFiles,
     ChallengeRouter,
     ChallengeCodes,
     ChallengeDelivery,
@@ -96,5 +108,14 @@ export class MfaModule implements NestModule {
     consumer
       .apply(rawWithReason)
       .forRoutes({ path: 'beta/directory/authenticationMethodDevices/hardwareOathDevices/imports', method: RequestMethod.POST });
+    // custom voice messages arrive as multipart/form-data, read whole (at most 1 MiB of audio) and parsed by the controller
+    const greeting = express.raw({ type: () => true, limit: GREETING_UPLOAD_LIMIT_BYTES });
+    const greetingWithReason = (request: express.Request, response: express.Response, next: express.NextFunction) =>
+      greeting(request, response, (error?: unknown) => {
+        if (!error) return next();
+        const tooLarge = (error as { type?: string }).type === 'entity.too.large';
+        next(tooLarge ? new ApiError(413, 'requestTooLarge', 'the upload is larger than a voice message may be: at most 1 MiB (1,048,576 bytes) of WAV or MP3; nothing was stored') : error);
+      });
+    consumer.apply(greetingWithReason).forRoutes({ path: 'v1/settings/phoneCall/greetings', method: RequestMethod.POST });
   }
 }

@@ -1,5 +1,6 @@
 import { mfaContracts } from './mfa.events';
 import { notificationContracts } from './notifications.events';
+import { mfaSettingsContracts } from './mfa-settings.events';
 import { oathTokenContracts } from './oath-tokens.events';
 import { protectionContracts } from './protection.events';
 import { riskContracts } from './risk.events';
@@ -10,6 +11,7 @@ export * from './envelope';
 export * from './registry';
 export * from './mfa.events';
 export * from './notifications.events';
+export * from './mfa-settings.events';
 export * from './oath-tokens.events';
 export * from './protection.events';
 export * from './risk.events';
@@ -17,6 +19,6 @@ export * from './sessions.events';
 export * from './streams';
 
 /** Every event type Bulwark stores. */
-export const eventRegistry = new EventRegistry([...mfaContracts, ...oathTokenContracts, ...protectionContracts, ...sessionsContracts, ...riskContracts, ...notificationContracts]);
+export const eventRegistry = new EventRegistry([...mfaContracts, ...mfaSettingsContracts, ...oathTokenContracts, ...protectionContracts, ...sessionsContracts, ...riskContracts, ...notificationContracts]);
 export * from './domain-error';
 export * from './fraud-alert-settings';

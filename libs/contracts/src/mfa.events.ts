@@ -50,6 +50,16 @@ const attempt = {
   at,
 };
 
+/**
+ * The user's name and email as the relying party sent them with the sign-in, each only when the tenant's
+ * sign-in-log fields setting recorded it at that moment; absent otherwise (and on every attempt before the setting).
+ */
+const recordedUserFields = {
+  userFirstName: z.string().min(1).max(200).optional(),
+  userLastName: z.string().min(1).max(200).optional(),
+  userEmail: z.string().min(3).max(320).optional(),
+};
+
 export const authenticatorAppAdded = z.object({
   userId,
   methodId: id,
@@ -136,6 +146,23 @@ export const mfaBypassed = z.object({
   reason: z.enum(['trustedIp', 'rememberedDevice', 'mfaDisabled']),
   sessionId: id,
   settingsVersion: z.number().int().nonnegative(),
+  ...recordedUserFields,
+});
+/**
+ * A sign-in asked for a challenge, but the user has no method the tenant allows: they must register one. Within
+ * the registration policy's postponement the relying party may let them skip for now (`canPostpone`).
+ */
+export const registrationRequiredAtSignIn = z.object({
+  ...attempt,
+  /** noMethods: nothing registered; methodsDisabled: every method the user has is disabled by the tenant's settings */
+  reason: z.enum(['noMethods', 'methodsDisabled']),
+  /** whether the registration policy names this user (or an admin required re-registration); false: not required, always skippable */
+  required: z.boolean(),
+  canPostpone: z.boolean(),
+  /** the end of the postponement; null when the user may not postpone, or is not required to register */
+  postponeUntil: at.nullable(),
+  policyVersion: z.number().int().nonnegative(),
+  ...recordedUserFields,
 });
 /** After an approval the user asked to remember this device: only the token's HMAC is kept. */
 export const deviceRemembered = z.object({ userId, deviceTokenHash: z.string().regex(/^[0-9a-f]{64}$/), challengeId: id, expiresAt: at, at });
@@ -155,6 +182,7 @@ export const mfaChallengeIssued = z.object({
   /** an HMAC of the texted or spoken code, or of the number a push asks for: never the code itself */
   codeHash: z.string().regex(/^[0-9a-f]{64}$/).nullable().optional(),
   expiresAt: at,
+  ...recordedUserFields,
 });
 
 export const mfaApproved = z.object({
@@ -205,6 +233,7 @@ export type HardwareTokenActivationFailed = { type: 'HardwareTokenActivationFail
 export type HardwareTokenResynchronized = { type: 'HardwareTokenResynchronized'; data: z.infer<typeof hardwareTokenResynchronized> };
 export type MfaTenantSettingsChanged = { type: 'MfaTenantSettingsChanged'; data: z.infer<typeof mfaTenantSettingsChanged> };
 export type MfaBypassed = { type: 'MfaBypassed'; data: z.infer<typeof mfaBypassed> };
+export type RegistrationRequiredAtSignIn = { type: 'RegistrationRequiredAtSignIn'; data: z.infer<typeof registrationRequiredAtSignIn> };
 export type DeviceRemembered = { type: 'DeviceRemembered'; data: z.infer<typeof deviceRemembered> };
 export type RememberedDevicesForgotten = { type: 'RememberedDevicesForgotten'; data: z.infer<typeof rememberedDevicesForgotten> };
 export type UserMfaStateChanged = { type: 'UserMfaStateChanged'; data: z.infer<typeof userMfaStateChanged> };
@@ -232,6 +261,7 @@ export type UserMfaEvent =
   | HardwareTokenActivationFailed
   | HardwareTokenResynchronized
   | MfaBypassed
+  | RegistrationRequiredAtSignIn
   | DeviceRemembered
   | RememberedDevicesForgotten
   | UserMfaStateChanged
@@ -255,6 +285,7 @@ export const mfaContracts: EventContract[] = [
   { type: 'HardwareTokenResynchronized', schemaVersion: 1, schema: hardwareTokenResynchronized },
   { type: 'MfaTenantSettingsChanged', schemaVersion: 1, schema: mfaTenantSettingsChanged },
   { type: 'MfaBypassed', schemaVersion: 1, schema: mfaBypassed },
+  { type: 'RegistrationRequiredAtSignIn', schemaVersion: 1, schema: registrationRequiredAtSignIn },
   { type: 'DeviceRemembered', schemaVersion: 1, schema: deviceRemembered, privateFields: ['deviceTokenHash'] },
   { type: 'RememberedDevicesForgotten', schemaVersion: 1, schema: rememberedDevicesForgotten },
   { type: 'UserMfaStateChanged', schemaVersion: 1, schema: userMfaStateChanged },

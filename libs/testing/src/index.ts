@@ -1,2 +1,3 @@
 export * from './manual-clock';
 export * from './decider-specification';
+export * from './audio-fixtures';

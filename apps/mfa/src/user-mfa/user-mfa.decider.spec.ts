@@ -1,7 +1,8 @@
 import { ChallengeChannel, DenialReason, UserMfaEvent } from '@bulwark/contracts';
 import { deciderSpecification } from '@bulwark/testing';
 import { LockoutPolicy } from '../lockout-settings/lockout-settings.decider';
-import { Proof, SignInPolicy, UserMfaCommand, userMfaDecider } from './user-mfa.decider';
+import { RecordedUserFields } from '../sign-in-log-fields/sign-in-log-fields.decider';
+import { Proof, RegistrationRequirement, SignInPolicy, UserMfaCommand, userMfaDecider } from './user-mfa.decider';
 
 const spec = deciderSpecification<UserMfaCommand, UserMfaEvent, ReturnType<typeof userMfaDecider.initialState>>(userMfaDecider);
 
@@ -43,6 +44,29 @@ const lockedOut = (time: string, until: string | null, causedBy: string[], facto
   type: 'AccountLockedOut',
   data: { userId, lockedUntil: until === null ? null : at(until), causedBy, factor, settingsVersion: 2, at: at(time) },
 });
+const phoneRegistered: UserMfaEvent = {
+  type: 'MethodRegistered',
+  data: { userId, methodId: 'p1', methodType: 'phone', displayName: null, timeStep: null, phoneNumber: '+447700900123', phoneType: 'office', at: at('09:01:00') },
+};
+const askedToRegister = (challengeId: string, time: string, overrides: Record<string, unknown> = {}): UserMfaEvent =>
+  ({
+    type: 'RegistrationRequiredAtSignIn',
+    data: {
+      userId,
+      challengeId,
+      methodId: null,
+      clientIp: '203.0.113.7',
+      userAgent: null,
+      appId: null,
+      at: at(time),
+      reason: 'noMethods',
+      required: true,
+      canPostpone: false,
+      postponeUntil: null,
+      policyVersion: 0,
+      ...overrides,
+    },
+  }) as UserMfaEvent;
 const allChannels = ['appCode', 'appNotification', 'sms', 'voice', 'appPassword'] as ChallengeChannel[];
 const answer = (challengeId: string, proof: Proof, time: string, withPolicy = policy, enabledChannels = allChannels): UserMfaCommand => ({
   type: 'VerifyChallenge',
@@ -61,7 +85,15 @@ const verify = (challengeId: string, matchedStep: number | null, time: string, w
 const issue = (
   challengeId: string,
   time: string,
-  options: { methodId?: string; channel?: 'appCode' | 'appNotification' | 'sms' | 'voice'; signIn?: SignInPolicy } = {},
+  options: {
+    methodId?: string;
+    channel?: 'appCode' | 'appNotification' | 'sms' | 'voice';
+    signIn?: SignInPolicy;
+    registration?: Partial<RegistrationRequirement>;
+    recorded?: RecordedUserFields;
+    /** a full timestamp, for sign-ins days apart */
+    now?: string;
+  } = {},
 ): UserMfaCommand => ({
   type: 'IssueChallenge',
   data: {
@@ -75,7 +107,9 @@ const issue = (
     codeHash: hash,
     lifetimes,
     signIn: options.signIn ?? signIn(),
-    now: at(time),
+    registration: { required: true, postponeDays: 0, policyVersion: 0, ...options.registration },
+    recorded: options.recorded ?? {},
+    now: options.now ?? at(time),
   },
 });
 
@@ -95,14 +129,109 @@ describe('user MFA decider', () => {
       spec.given(given).when({ type: 'ActivateAuthenticatorApp', data: { userId, methodId: 'nope', codeMatched: 1, now: at('09:00:10') } }).thenThrows('METHOD_NOT_FOUND');
     });
 
-    it('cannot issue a challenge before any method is active', () => {
-      spec.given(given).when(issue('c1', '10:00:00')).thenThrows('REGISTRATION_REQUIRED');
+    it('asks for registration instead of a challenge before any method is active', () => {
+      spec.given(given).when(issue('c1', '10:00:00')).then([askedToRegister('c1', '10:00:00')]);
+    });
+
+    it("refuses a challenge on the pending method with Entra's words", () => {
+      expect(() => spec.given([...given, phoneRegistered]).when(issue('c1', '10:00:00', { methodId: 'm1' })).then([])).toThrow(
+        'Authentication request is not for an activated account',
+      );
+    });
+
+    it("refuses a push answer for a method that was never activated with Entra's words, recording nothing", () => {
+      // a challenge on a pending method, as only history from before issuing checked activation can hold
+      const open = [...given, issued('c1', '10:00:00', '10:01:00', 'appNotification')];
+      spec.given(open).when(answer('c1', { kind: 'push', response: 'approve', numberMatches: true }, '10:00:10')).thenThrows('ACCOUNT_NOT_ACTIVATED');
+      expect(() => spec.given(open).when(answer('c1', { kind: 'push', response: 'approve', numberMatches: true }, '10:00:10')).then([])).toThrow(
+        'Authentication request is not for an activated account',
+      );
     });
   });
 
   describe('with no MFA stream at all', () => {
-    it('does not know the user', () => {
-      spec.given([]).when(issue('c1', '10:00:00')).thenThrows('USER_NOT_FOUND');
+    it('asks the user to register, as the policy requires of everyone by default', () => {
+      spec.given([]).when(issue('c1', '10:00:00')).then([askedToRegister('c1', '10:00:00')]);
+    });
+  });
+
+  describe('with a registration policy that allows 3 days of postponement', () => {
+    const postpone = { registration: { postponeDays: 3, policyVersion: 4 } };
+    const firstAsked = askedToRegister('c0', '10:00:00', { canPostpone: true, postponeUntil: '2026-11-24T10:00:00.000Z', policyVersion: 4 });
+
+    it('lets the user postpone from the first sign-in that asks them, for 3 days counted from it', () => {
+      spec.given([]).when(issue('c0', '10:00:00', postpone)).then([firstAsked]);
+      const later = issue('c1', '10:00:00', { ...postpone, now: '2026-11-23T09:00:00.000Z' });
+      const [event] = spec.given([firstAsked]).when(later).events();
+      expect(event).toMatchObject({ type: 'RegistrationRequiredAtSignIn', data: { canPostpone: true, postponeUntil: '2026-11-24T10:00:00.000Z' } });
+    });
+
+    it('no longer lets them postpone once the 3 days have run out', () => {
+      const late = issue('c2', '10:00:00', { ...postpone, now: '2026-11-24T10:00:00.000Z' });
+      const [event] = spec.given([firstAsked]).when(late).events();
+      expect(event).toMatchObject({ type: 'RegistrationRequiredAtSignIn', data: { required: true, canPostpone: false, postponeUntil: '2026-11-24T10:00:00.000Z' } });
+    });
+
+    it('starts a fresh postponement after the user registered and lost every method again', () => {
+      const removed: UserMfaEvent = { type: 'MethodRemoved', data: { userId, methodId: 'p1', methodType: 'phone', reason: null, at: at('11:00:00') } };
+      const again = issue('c3', '10:00:00', { ...postpone, now: '2026-11-25T10:00:00.000Z' });
+      const [event] = spec.given([firstAsked, phoneRegistered, removed]).when(again).events();
+      expect(event).toMatchObject({ data: { canPostpone: true, postponeUntil: '2026-11-28T10:00:00.000Z' } });
+    });
+
+    it('never lets a blocked user postpone', () => {
+      spec.given([]).when(issue('c0', '10:00:00', { ...postpone, signIn: signIn({ blockedUntil: at('12:00:00') }) })).then([
+        askedToRegister('c0', '10:00:00', { canPostpone: false, postponeUntil: '2026-11-24T10:00:00.000Z', policyVersion: 4 }),
+      ]);
+    });
+
+    it('lets a user the policy does not name skip without a deadline', () => {
+      spec.given([]).when(issue('c0', '10:00:00', { registration: { required: false, postponeDays: 3, policyVersion: 4 } })).then([
+        askedToRegister('c0', '10:00:00', { required: false, canPostpone: true, postponeUntil: null, policyVersion: 4 }),
+      ]);
+    });
+  });
+
+  describe('with only a phone, and the tenant allowing app codes only', () => {
+    const appOnly = signIn({ enabledChannels: ['appCode', 'appPassword'] });
+
+    it('treats the user as one without methods: registration is required', () => {
+      spec.given([phoneRegistered]).when(issue('c1', '10:00:00', { signIn: appOnly })).then([askedToRegister('c1', '10:00:00', { reason: 'methodsDisabled' })]);
+    });
+  });
+
+  describe('creating an app password', () => {
+    const hashOf = { algorithm: 'scrypt' as const, N: 16384, r: 8, p: 1, salt: 's', hash: 'h' };
+    const create = (allowedByPolicy: boolean): UserMfaCommand => ({
+      type: 'CreateAppPassword',
+      data: { userId, appPasswordId: 'ap1', displayName: 'Outlook 2010', hash: hashOf, allowedByPolicy, now: at('10:00:00') },
+    });
+    const created: UserMfaEvent = { type: 'AppPasswordCreated', data: { userId, appPasswordId: 'ap1', displayName: 'Outlook 2010', hash: hashOf, at: at('10:00:00') } };
+
+    it('creates one while the tenant allows it', () => {
+      spec.given([added, registered]).when(create(true)).then([created]);
+    });
+
+    it('refuses while the tenant does not, recording nothing', () => {
+      spec.given([added, registered]).when(create(false)).thenThrows('APP_PASSWORDS_NOT_ALLOWED');
+    });
+
+    it('still accepts an existing one after the tenant turned creation off', () => {
+      const verify: UserMfaCommand = {
+        type: 'VerifyAppPassword',
+        data: { userId, attemptId: 'a1', matchedAppPasswordId: 'ap1', clientIp: '203.0.113.7', userAgent: null, appId: null, sessionId: 's1', policy, blockedUntil: null, now: at('10:05:00') },
+      };
+      expect(spec.given([added, registered, created]).when(verify).events()).toEqual([expect.objectContaining({ type: 'MfaApproved' })]);
+    });
+  });
+
+  describe('with sign-in-log fields to record', () => {
+    it('writes the recorded fields into the challenge, the bypass and the registration prompt', () => {
+      const recorded = { userFirstName: 'Alice', userEmail: 'alice@example.com' };
+      spec.given([added, registered]).when(issue('c1', '10:00:00', { recorded })).then([{ ...issued('c1', '10:00:00'), data: { ...issued('c1', '10:00:00').data, ...recorded } } as UserMfaEvent]);
+      const [bypass] = spec.given([added, registered]).when(issue('c1', '10:00:00', { recorded, signIn: signIn({ trustedIp: true }) })).events();
+      expect(bypass!.data).toMatchObject(recorded);
+      spec.given([]).when(issue('c1', '10:00:00', { recorded })).then([askedToRegister('c1', '10:00:00', recorded)]);
     });
   });
 
@@ -411,7 +540,8 @@ describe('user MFA decider', () => {
         { type: 'MfaReregistrationRequired', data: { userId, removedMethodIds: ['m1', 'p1'], at: at('10:00:00') } },
       ]);
       const reset: UserMfaEvent = { type: 'MfaReregistrationRequired', data: { userId, removedMethodIds: ['m1', 'p1'], at: at('10:00:00') } };
-      spec.given([...given, reset]).when(issue('c1', '10:01:00')).thenThrows('REGISTRATION_REQUIRED');
+      // an admin's demand allows no postponement, whatever the policy
+      spec.given([...given, reset]).when(issue('c1', '10:01:00', { registration: { required: false, postponeDays: 14 } })).then([askedToRegister('c1', '10:01:00')]);
       spec.given([...given, reset, phone]).when(issue('c1', '10:01:00')).then([issued('c1', '10:01:00', '10:04:00', 'sms', 'p1')]);
     });
   });

@@ -1,5 +1,6 @@
 import { ChallengeChannel, DenialReason, DomainError, HardwareTokenAssigned, MethodType, PasswordHash, PerUserMfaState, PhoneType, SealedSecret, UserMfaEvent } from '@bulwark/contracts';
 import { LockoutPolicy } from '../lockout-settings/lockout-settings.decider';
+import { RecordedUserFields } from '../sign-in-log-fields/sign-in-log-fields.decider';
 
 /**
  * A user's MFA stream: methods, challenges and the lockout counter, one consistency boundary. Pure: the
@@ -67,6 +68,8 @@ export type UserMfaState = {
   mfaState: PerUserMfaState;
   /** after "require re-registration", until a method is registered again */
   reregistrationRequired: boolean;
+  /** when a sign-in first told this user they must register (the postponement counts from it), until they do */
+  registrationAskedSince: string | null;
   /** HMACs of remembered-device tokens, with their expiry */
   rememberedDevices: Record<string, string>;
   methods: Record<string, Method>;
@@ -103,6 +106,12 @@ export type SignInPolicy = {
   /** an admin's block on the user (from their protection stream), or null */
   blockedUntil: string | null;
 };
+
+/** What the registration policy says about this user, worked out by the adapter (the groups come with the sign-in). */
+export type RegistrationRequirement = { required: boolean; postponeDays: number; policyVersion: number };
+
+/** Entra's words when a sign-in or an answer names a method that was never activated. */
+export const NOT_ACTIVATED = 'Authentication request is not for an activated account';
 
 /** Whether an admin's block stands at `now`. */
 const isBlocked = (blockedUntil: string | null, now: string) => blockedUntil !== null && Date.parse(blockedUntil) > Date.parse(now);
@@ -156,6 +165,9 @@ export type IssueChallenge = {
     codeHash: string;
     lifetimes: ChannelLifetimes;
     signIn: SignInPolicy;
+    registration: RegistrationRequirement;
+    /** the user's name and email, only as far as the tenant records them */
+    recorded: RecordedUserFields;
     now: string;
   };
 };
@@ -181,7 +193,8 @@ export type RequireReregistration = { type: 'RequireReregistration'; data: { use
 export type ExpireChallenge = { type: 'ExpireChallenge'; data: { userId: string; challengeId: string; now: string } };
 export type CreateAppPassword = {
   type: 'CreateAppPassword';
-  data: { userId: string; appPasswordId: string; displayName: string | null; hash: PasswordHash; now: string };
+  /** allowedByPolicy: the tenant's allowUsersToCreateAppPasswords as the command is made */
+  data: { userId: string; appPasswordId: string; displayName: string | null; hash: PasswordHash; allowedByPolicy: boolean; now: string };
 };
 export type DeleteAppPasswords = { type: 'DeleteAppPasswords'; data: { userId: string; reason: string | null; now: string } };
 /** A legacy client signs in with an app password: no challenge, but the same lockout as every other answer. */
@@ -237,6 +250,7 @@ export const initialState = (): UserMfaState => ({
   exists: false,
   mfaState: 'enabled',
   reregistrationRequired: false,
+  registrationAskedSince: null,
   rememberedDevices: {},
   methods: {},
   appPasswords: {},
@@ -248,6 +262,7 @@ export const initialState = (): UserMfaState => ({
 const minutes = (n: number) => n * 60_000;
 const addMinutes = (at: string, n: number) => new Date(Date.parse(at) + minutes(n)).toISOString();
 const addSeconds = (at: string, n: number) => new Date(Date.parse(at) + n * 1000).toISOString();
+const addDays = (at: string, n: number) => new Date(Date.parse(at) + n * 86_400_000).toISOString();
 
 /** The lock as it stands at `now`: an expired lock is open again with a fresh counter. */
 export function lockAt(lock: LockState, now: string): LockState {
@@ -413,7 +428,14 @@ export function decide(command: UserMfaCommand, state: UserMfaState): UserMfaEve
       return [{ type: 'MfaReregistrationRequired', data: { userId, removedMethodIds: Object.keys(state.methods), at: now } }];
     }
     case 'CreateAppPassword': {
-      const { userId, appPasswordId, displayName, hash, now } = command.data;
+      const { userId, appPasswordId, displayName, hash, allowedByPolicy, now } = command.data;
+      if (!allowedByPolicy) {
+        throw new DomainError(
+          'APP_PASSWORDS_NOT_ALLOWED',
+          'conflict',
+          'the tenant does not allow users to create app passwords (allowUsersToCreateAppPasswords is off); existing app passwords keep working',
+        );
+      }
       if (Object.keys(state.appPasswords).length >= MAX_APP_PASSWORDS) {
         throw new DomainError('APP_PASSWORD_LIMIT_REACHED', 'conflict', `a user has at most ${MAX_APP_PASSWORDS} app passwords: delete them and create one again`);
       }
@@ -445,8 +467,7 @@ export function decide(command: UserMfaCommand, state: UserMfaState): UserMfaEve
 
 /** Who may skip MFA, then which method and channel answer, in the tenant's terms. */
 function issue(command: IssueChallenge, state: UserMfaState): UserMfaEvent[] {
-  const { userId, challengeId, clientIp, userAgent, appId, codeHash, lifetimes, signIn, now } = command.data;
-  if (!state.exists) throw new DomainError('USER_NOT_FOUND', 'notFound', `user ${userId} has no MFA registration`);
+  const { userId, challengeId, clientIp, userAgent, appId, codeHash, lifetimes, signIn, registration, recorded, now } = command.data;
   if (state.challenges[challengeId]) throw new DomainError('CHALLENGE_EXISTS', 'conflict', `challenge ${challengeId} exists`);
   const locked = lockAt(state.lock, now).status === 'LockedOut';
   const blocked = isBlocked(signIn.blockedUntil, now);
@@ -455,15 +476,14 @@ function issue(command: IssueChallenge, state: UserMfaState): UserMfaEvent[] {
     const bypass = bypassReason(state, signIn, now);
     if (bypass) {
       const attempt = { userId, challengeId, methodId: null, clientIp, userAgent, appId, at: now };
-      return [{ type: 'MfaBypassed', data: { ...attempt, reason: bypass, sessionId: signIn.sessionId, settingsVersion: signIn.settingsVersion } }];
+      return [{ type: 'MfaBypassed', data: { ...attempt, reason: bypass, sessionId: signIn.sessionId, settingsVersion: signIn.settingsVersion, ...recorded } }];
     }
   }
-  if (!activeMethods(state).length) {
-    throw new DomainError('REGISTRATION_REQUIRED', 'conflict', `user ${userId} must register an MFA method${state.reregistrationRequired ? ' again (an admin required re-registration)' : ''}`);
-  }
+  const usable = activeMethods(state).filter((method) => channelsOf(method).some((channel) => signIn.enabledChannels.includes(channel)));
+  if (!usable.length) return [registrationRequired(command, state, blocked || locked)];
   const explicit = command.data.methodId ? methodOf(state, userId, command.data.methodId) : null;
   const method = explicit ?? defaultMethodOf(state)!;
-  if (method.status !== 'active') throw new DomainError('METHOD_NOT_ACTIVE', 'conflict', `method ${method.methodId} is not activated yet`);
+  if (method.status !== 'active') throw new DomainError('ACCOUNT_NOT_ACTIVATED', 'conflict', `${NOT_ACTIVATED}: method ${method.methodId} is not activated yet`);
   const channels = channelsOf(method);
   const allowed = channels.filter((channel) => signIn.enabledChannels.includes(channel));
   const requested = command.data.channel;
@@ -490,6 +510,7 @@ function issue(command: IssueChallenge, state: UserMfaState): UserMfaEvent[] {
       appId,
       expiresAt: addSeconds(now, lifetimes[channel as keyof ChannelLifetimes]),
       at: now,
+      ...recorded,
     },
   };
   // a blocked or locked user gets no code, push or call at all: the challenge is refused as it is issued
@@ -505,6 +526,37 @@ function issue(command: IssueChallenge, state: UserMfaState): UserMfaEvent[] {
           .map((open) => ({ type: 'MfaDenied', data: { ...attemptOf(userId, open, now), reason: 'superseded', endsChallenge: true } }))
       : [];
   return [...voided, issued];
+}
+
+/**
+ * A user with no method the tenant allows cannot be verified: they must register one. The postponement runs from
+ * the first sign-in that told them so; a user the policy does not name may always skip, a blocked or locked one never.
+ */
+function registrationRequired(command: IssueChallenge, state: UserMfaState, refused: boolean): UserMfaEvent {
+  const { userId, challengeId, clientIp, userAgent, appId, registration, recorded, now } = command.data;
+  // an admin's "require re-registration" is a demand for this user, with no postponement
+  const required = registration.required || state.reregistrationRequired;
+  const postponeUntil =
+    required && !state.reregistrationRequired && registration.postponeDays > 0 ? addDays(state.registrationAskedSince ?? now, registration.postponeDays) : null;
+  const canPostpone = !refused && (!required || (postponeUntil !== null && Date.parse(postponeUntil) > Date.parse(now)));
+  return {
+    type: 'RegistrationRequiredAtSignIn',
+    data: {
+      userId,
+      challengeId,
+      methodId: null,
+      clientIp,
+      userAgent,
+      appId,
+      at: now,
+      reason: activeMethods(state).length ? 'methodsDisabled' : 'noMethods',
+      required,
+      canPostpone,
+      postponeUntil,
+      policyVersion: registration.policyVersion,
+      ...recorded,
+    },
+  };
 }
 
 function bypassReason(state: UserMfaState, signIn: SignInPolicy, now: string): 'mfaDisabled' | 'trustedIp' | 'rememberedDevice' | null {
@@ -532,7 +584,9 @@ function verify(command: VerifyChallenge, state: UserMfaState): UserMfaEvent[] {
   const lock = lockAt(state.lock, now);
   if (lock.status === 'LockedOut') return [deny('lockedOut', false)];
   const method = challenge.methodId ? state.methods[challenge.methodId] : undefined;
-  if (!method || method.status !== 'active' || !enabledChannels.includes(challenge.channel)) return [deny('methodDisabled', true)];
+  // a method that exists but never became active (history from before issuing checked it): no answer can count for it
+  if (method && method.status !== 'active') throw new DomainError('ACCOUNT_NOT_ACTIVATED', 'conflict', `${NOT_ACTIVATED}: method ${method.methodId} was never activated`);
+  if (!method || !enabledChannels.includes(challenge.channel)) return [deny('methodDisabled', true)];
 
   const approve = (timeStep: number | null): UserMfaEvent[] => [
     { type: 'MfaApproved', data: { ...attempt, timeStep, channel: challenge.channel, sessionId } },
@@ -629,6 +683,7 @@ export function evolve(state: UserMfaState, event: UserMfaEvent): UserMfaState {
     case 'MethodRegistered': {
       const { methodId, methodType, timeStep, phoneNumber, phoneType } = event.data;
       next.reregistrationRequired = false;
+      next.registrationAskedSince = null;
       if (methodType === 'phone' && phoneNumber && phoneType) {
         return { ...next, methods: { ...state.methods, [methodId]: { kind: 'phone', methodId, status: 'active', phoneNumber, phoneType, createdAt: event.data.at } } };
       }
@@ -675,6 +730,8 @@ export function evolve(state: UserMfaState, event: UserMfaEvent): UserMfaState {
     }
     case 'MfaBypassed':
       return next;
+    case 'RegistrationRequiredAtSignIn':
+      return { ...next, registrationAskedSince: state.registrationAskedSince ?? (event.data.required ? event.data.at : null) };
     case 'DeviceRemembered':
       return { ...next, rememberedDevices: { ...state.rememberedDevices, [event.data.deviceTokenHash]: event.data.expiresAt } };
     case 'RememberedDevicesForgotten':
@@ -683,7 +740,7 @@ export function evolve(state: UserMfaState, event: UserMfaEvent): UserMfaState {
       return { ...next, mfaState: event.data.state };
     case 'MfaReregistrationRequired':
       // remembered devices go too: the next sign-in must prove a newly registered method
-      return { ...next, methods: {}, defaultMethodId: null, rememberedDevices: {}, reregistrationRequired: true };
+      return { ...next, methods: {}, defaultMethodId: null, rememberedDevices: {}, reregistrationRequired: true, registrationAskedSince: null };
     case 'AppPasswordCreated': {
       const { appPasswordId, displayName, hash, at } = event.data;
       return { ...next, appPasswords: { ...state.appPasswords, [appPasswordId]: { appPasswordId, displayName, hash, createdAt: at } } };

@@ -272,6 +272,37 @@ describe('the directory audits projection', () => {
       expect(rows[0]!.targetResources[0]!.modifiedProperties).toEqual([{ displayName: 'rememberDeviceDays', oldValue: null, newValue: '14' }]);
     });
 
+    it('custom voice messages: what was uploaded, never the audio, and on deletion what went', () => {
+      const greeting = { messageType: 'greeting', language: 'en-US', contentType: 'audio/wav', sha256: 'ab'.repeat(32), sizeBytes: 48_044, durationMs: 3000, fileName: 'hello.wav' };
+      const stream = { streamId: 'mfa_settings-phone_call' };
+      const rows = given([event('VoiceGreetingAdded', { greetingId: 'g-1', ...greeting }, stream), event('VoiceGreetingDeleted', { greetingId: 'g-1', messageType: 'greeting', language: 'en-US' }, stream)]);
+      expect(rows.map((row) => [row.activityDisplayName, row.operationType, row.loggedByService])).toEqual([
+        ['Delete custom voice message', 'Delete', 'Azure MFA'],
+        ['Add custom voice message', 'Add', 'Azure MFA'],
+      ]);
+      expect(rows[1]!.targetResources[0]!.modifiedProperties).toEqual([{ displayName: 'CustomVoiceMessage/g-1', oldValue: null, newValue: JSON.stringify(greeting) }]);
+      expect(rows[0]!.targetResources[0]!.modifiedProperties).toEqual([{ displayName: 'CustomVoiceMessage/g-1', oldValue: JSON.stringify(greeting), newValue: null }]);
+    });
+
+    it('the caller ID, the registration and app-password policies and the recorded fields, each with its previous values', () => {
+      const rows = given([
+        event('PhoneCallSettingsChanged', { callerId: '+14255550100', version: 1 }, { streamId: 'mfa_settings-phone_call' }),
+        event('PhoneCallSettingsChanged', { callerId: '+14255550199', version: 2 }, { streamId: 'mfa_settings-phone_call' }),
+        event('RegistrationPolicyChanged', { requiredFor: 'selected', userIds: ['alice'], groupIds: [], postponeDays: 7, version: 1 }, { streamId: 'mfa_settings-registration' }),
+        event('AppPasswordPolicyChanged', { allowUsersToCreateAppPasswords: true, version: 1 }, { streamId: 'mfa_settings-app_passwords' }),
+        event('SignInLogFieldsChanged', { firstName: true, lastName: false, email: true, version: 1 }, { streamId: 'mfa_settings-sign_in_log_fields' }),
+      ]);
+      expect(rows.map((row) => [row.activityDisplayName, row.targetResources[0]!.displayName])).toEqual([
+        ['Update sign-in log fields', 'Two-step verification record fields'],
+        ['Authentication Methods Policy Update', 'App passwords'],
+        ['Authentication Methods Policy Update', 'MFA registration policy'],
+        ['Update phone call settings', 'Phone call settings'],
+        ['Update phone call settings', 'Phone call settings'],
+      ]);
+      expect(rows[3]!.targetResources[0]!.modifiedProperties).toEqual([{ displayName: 'callerId', oldValue: '"+14255550100"', newValue: '"+14255550199"' }]);
+      expect(rows[1]!.targetResources[0]!.modifiedProperties).toEqual([{ displayName: 'allowUsersToCreateAppPasswords', oldValue: null, newValue: 'true' }]);
+    });
+
     it('notification settings (a type added elsewhere) keep neither webhook secrets nor credentials in URLs', () => {
       const row = only([
         event(

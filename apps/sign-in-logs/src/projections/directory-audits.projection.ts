@@ -2,6 +2,7 @@ import {
   AccountUnlocked,
   Actor,
   AppPasswordCreated,
+  AppPasswordPolicyChanged,
   AppPasswordsDeleted,
   AuthenticatorAppAdded,
   DefaultMethodChanged,
@@ -27,6 +28,8 @@ import {
   UserBlocked,
   UserMfaStateChanged,
   UserUnblocked,
+  VoiceGreetingAdded,
+  VoiceGreetingDeleted,
 } from '@bulwark/contracts';
 import { prepared, Projection } from '@bulwark/event-store';
 import Database from 'better-sqlite3';
@@ -353,6 +356,45 @@ export const mappings: Record<string, Mapping> = {
   RiskPolicySettingsChanged: settingsChange('Update IdentityProtectionPolicy', 'IdentityProtection', IDENTITY_PROTECTION, 'User risk policy'),
   RiskDetectionSettingsChanged: settingsChange('Update IdentityProtectionPolicy', 'IdentityProtection', IDENTITY_PROTECTION, 'Risk detection settings'),
   NotificationSettingsChanged: settingsChange('Update NotificationSettings', 'IdentityProtection', IDENTITY_PROTECTION, 'Notification settings'),
+  PhoneCallSettingsChanged: settingsChange('Update phone call settings', 'Policy', AZURE_MFA, 'Phone call settings'), // ours
+  RegistrationPolicyChanged: settingsChange('Authentication Methods Policy Update', 'ApplicationManagement', AUTHENTICATION_METHODS, 'MFA registration policy'),
+  // known field by field: the generic copy would redact the setting's name, which contains "password"
+  AppPasswordPolicyChanged: on<AppPasswordPolicyChanged>(({ allowUsersToCreateAppPasswords, version }, event, remembered) => ({
+    category: 'ApplicationManagement',
+    loggedByService: AUTHENTICATION_METHODS,
+    activityDisplayName: 'Authentication Methods Policy Update',
+    operationType: 'Update',
+    targetResources: [
+      target('Policy', event.streamId, 'App passwords', [
+        changed('allowUsersToCreateAppPasswords', swap(remembered, `settings:${event.streamId}`, allowUsersToCreateAppPasswords), allowUsersToCreateAppPasswords),
+      ]),
+    ],
+    additionalDetails: details({ SettingsVersion: version }),
+  })),
+  SignInLogFieldsChanged: settingsChange('Update sign-in log fields', 'Policy', AZURE_MFA, 'Two-step verification record fields'), // ours
+  // custom voice messages: what was uploaded (never the audio), and on deletion what went
+  VoiceGreetingAdded: on<VoiceGreetingAdded>((data, event, remembered) => {
+    const { greetingId, at: _at, ...greeting } = data;
+    remembered.set(`voice-greeting:${greetingId}`, greeting);
+    return {
+      category: 'Policy',
+      loggedByService: AZURE_MFA,
+      activityDisplayName: 'Add custom voice message', // ours
+      operationType: 'Add',
+      targetResources: [target('Policy', event.streamId, 'Phone call settings', [changed(`CustomVoiceMessage/${greetingId}`, null, greeting)])],
+      additionalDetails: details({ GreetingId: greetingId, MessageType: greeting.messageType, Language: greeting.language, DurationMs: greeting.durationMs, Sha256: greeting.sha256 }),
+    };
+  }),
+  VoiceGreetingDeleted: on<VoiceGreetingDeleted>(({ greetingId, messageType, language }, event, remembered) => ({
+    category: 'Policy',
+    loggedByService: AZURE_MFA,
+    activityDisplayName: 'Delete custom voice message', // ours
+    operationType: 'Delete',
+    targetResources: [
+      target('Policy', event.streamId, 'Phone call settings', [changed(`CustomVoiceMessage/${greetingId}`, remembered.get(`voice-greeting:${greetingId}`) ?? { messageType, language }, null)]),
+    ],
+    additionalDetails: details({ GreetingId: greetingId, MessageType: messageType, Language: language }),
+  })),
 
   // risk triage and remediation, known here only by type string: Entra's Identity Protection activities
   RiskyUserConfirmedCompromised: userAction('ConfirmCompromised', 'Other', IDENTITY_PROTECTION),
@@ -429,6 +471,7 @@ export const notAudited: Record<string, string> = {
   MfaApproved: 'a sign-in: /auditLogs/signIns',
   MfaDenied: 'a sign-in: /auditLogs/signIns',
   MfaBypassed: 'a sign-in: /auditLogs/signIns',
+  RegistrationRequiredAtSignIn: 'a sign-in interrupted for MFA registration: /auditLogs/signIns',
   DeviceRemembered: 'part of an approved sign-in (the user asked to be remembered): /auditLogs/signIns',
   AccountLockedOut: 'decided by the denied sign-in that reached the threshold: the sign-in logs and /v1/lockouts show it',
   HardwareTokenAssigned: "the user's half of an assignment, audited once from the inventory as OathTokenAssigned",

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { userIdParam } from '../user-mfa.schemas';
 import { UserMfaStreams } from '../user-mfa.streams';
 import { UserBlocks } from '../user-blocks';
+import { MfaSettingsStreams } from '../../tenant-settings/mfa-settings.streams';
 import { appPasswordMatches, hashAppPassword, newAppPassword } from './app-password-hash';
 
 const createBody = z.strictObject({ displayName: z.string().min(1).max(200).optional() }).optional();
@@ -20,25 +21,33 @@ const verifyBody = z.strictObject({
 @ApiTags('app passwords')
 @Controller('v1/users/:userId/authentication/appPasswords')
 export class AppPasswordsController {
-  constructor(private readonly streams: UserMfaStreams, private readonly blocks: UserBlocks, @Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(
+    private readonly streams: UserMfaStreams,
+    private readonly blocks: UserBlocks,
+    private readonly settings: MfaSettingsStreams,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Post()
   @HttpCode(201)
   @Roles('app', 'admin')
   @ApiZodBody(createBody)
-  @ApiOperation({ summary: 'Create an app password for a legacy client: shown once in this answer, kept only as a scrypt hash' })
+  @ApiOperation({
+    summary: 'Create an app password for a legacy client: shown once in this answer, kept only as a scrypt hash; refused (409) while the tenant does not allow app passwords',
+  })
   async create(
     @Param('userId', new ZodPipe(userIdParam, 'path')) userId: string,
     @Body(zodBody(createBody)) request: z.infer<typeof createBody>,
     @Caller() caller: RequestContext,
   ) {
     const now = this.clock.now();
+    const { allowUsersToCreateAppPasswords } = await this.settings.appPasswords();
     const password = newAppPassword();
     const appPasswordId = randomUUID();
     const hash = await hashAppPassword(password);
     await this.streams.execute(
       userId,
-      { type: 'CreateAppPassword', data: { userId, appPasswordId, displayName: request?.displayName ?? null, hash, now: now.toISOString() } },
+      { type: 'CreateAppPassword', data: { userId, appPasswordId, displayName: request?.displayName ?? null, hash, allowedByPolicy: allowUsersToCreateAppPasswords, now: now.toISOString() } },
       { ...caller, now },
     );
     return { id: appPasswordId, displayName: request?.displayName ?? null, password, createdDateTime: now.toISOString() };

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiZodBody, Caller, RequestContext, Roles, zodBody, clientIpField } from '@bulwark/platform';
+import { languageTag } from '@bulwark/contracts';
 import { z } from 'zod';
 import { idParam, userIdParam } from '../user-mfa.schemas';
 import { IssueChallengeCommand, IssuedChallenge } from './issue-challenge.handler';
@@ -17,6 +18,14 @@ const body = z.strictObject({
   channel: z.enum(['appCode', 'appNotification', 'sms', 'voice']).optional(),
   /** the remembered-device token an earlier approval returned */
   deviceToken: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'deviceToken is the token an earlier approval returned').optional(),
+  /** the groups the user is a member of, as the relying party's directory says: the registration policy may name them */
+  groupIds: z.array(z.string().regex(/^[A-Za-z0-9._@-]{1,256}$/, 'a group id is 1 to 256 letters, digits, ".", "_", "@" or "-"')).max(200).optional(),
+  /** the user's language (BCP 47): a call plays the custom voice message recorded in it, else the standard one */
+  language: languageTag.optional(),
+  /** the user's name and email: recorded with the sign-in only as far as /v1/settings/signInLogFields allows */
+  firstName: z.string().trim().min(1).max(200).optional(),
+  lastName: z.string().trim().min(1).max(200).optional(),
+  email: z.email().max(320).optional(),
 });
 
 @ApiTags('mfa')
@@ -28,7 +37,10 @@ export class IssueChallengeController {
   @HttpCode(201)
   @Roles('app')
   @ApiZodBody(body)
-  @ApiOperation({ summary: 'Start an MFA challenge for a sign-in (app code, push with number matching, SMS or call); a locked-out user is refused at once' })
+  @ApiOperation({
+    summary:
+      'Start an MFA challenge for a sign-in (app code, push with number matching, SMS or call); a locked-out user is refused at once; a user with no usable method gets status registrationRequired',
+  })
   issue(@Body(zodBody(body)) request: z.infer<typeof body>, @Caller() caller: RequestContext): Promise<IssuedChallenge> {
     return this.commands.execute(new IssueChallengeCommand(request, caller));
   }

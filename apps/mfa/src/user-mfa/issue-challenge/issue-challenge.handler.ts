@@ -9,11 +9,17 @@ import { channelsOf, defaultMethodOf } from '../user-mfa.decider';
 import { UserMfaStreams } from '../user-mfa.streams';
 import { UserBlocks } from '../user-blocks';
 import { SignInPolicies } from '../../tenant-settings/sign-in-policy';
+import { MfaSettingsStreams } from '../../tenant-settings/mfa-settings.streams';
+import { mustRegister } from '../../registration-policy/registration-policy.decider';
+import { recordedFields } from '../../sign-in-log-fields/sign-in-log-fields.decider';
 
 export type IssuedChallenge = {
   id: string;
-  /** bypassed: no second factor needed (trusted IP, remembered device, MFA disabled for the user): a session is open */
-  status: 'pending' | 'denied' | 'bypassed';
+  /**
+   * bypassed: no second factor needed (trusted IP, remembered device, MFA disabled for the user): a session is open.
+   * registrationRequired: the user has no method the tenant allows; see `registration`.
+   */
+  status: 'pending' | 'denied' | 'bypassed' | 'registrationRequired';
   sessionId?: string;
   method: MethodType | null;
   methodId: string | null;
@@ -23,7 +29,12 @@ export type IssuedChallenge = {
   numberToShow?: string;
   /** SMS and voice: whether the provider took the message */
   delivery?: { status: 'sent' | 'failed'; reason?: string };
-  reason?: DenialReason | 'trustedIp' | 'rememberedDevice' | 'mfaDisabled';
+  reason?: DenialReason | 'trustedIp' | 'rememberedDevice' | 'mfaDisabled' | 'noMethods' | 'methodsDisabled';
+  /**
+   * registrationRequired: whether the registration policy requires this user to register; whether the relying party
+   * may let them sign in without registering for now (canPostpone), and until when the policy allows that.
+   */
+  registration?: { required: boolean; canPostpone: boolean; postponeUntil: string | null };
 };
 
 export type IssueChallengeRequest = {
@@ -35,6 +46,13 @@ export type IssueChallengeRequest = {
   channel?: ChallengeChannel;
   /** a remembered-device token from an earlier approval */
   deviceToken?: string;
+  /** the user's groups, for the registration policy */
+  groupIds?: string[];
+  /** BCP 47: the language of the custom voice message a call plays */
+  language?: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
 };
 
 export class IssueChallengeCommand extends Command<IssuedChallenge> {
@@ -51,6 +69,7 @@ export class IssueChallengeHandler implements ICommandHandler<IssueChallengeComm
     private readonly delivery: ChallengeDelivery,
     private readonly policies: SignInPolicies,
     private readonly blocks: UserBlocks,
+    private readonly settings: MfaSettingsStreams,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -59,6 +78,10 @@ export class IssueChallengeHandler implements ICommandHandler<IssueChallengeComm
     const challengeId = randomUUID();
     const signIn = await this.policies.forSignIn(request.clientIp, request.deviceToken ?? null, randomUUID(), await this.blocks.blockedUntil(request.userId));
     const lifetimes = await this.policies.lifetimes();
+    const policy = await this.settings.registration();
+    const registration = { required: mustRegister(policy, request.userId, request.groupIds ?? []), postponeDays: policy.postponeDays, policyVersion: policy.version };
+    // fields the tenant does not record are dropped here: they never reach an event
+    const recorded = recordedFields(await this.settings.signInLogFields(), request);
     let drawn = '';
     const { events, state } = await this.streams.execute(
       request.userId,
@@ -81,6 +104,8 @@ export class IssueChallengeHandler implements ICommandHandler<IssueChallengeComm
             codeHash: this.codes.hash(challengeId, drawn),
             lifetimes,
             signIn,
+            registration,
+            recorded,
             now: now.toISOString(),
           },
         };
@@ -90,6 +115,11 @@ export class IssueChallengeHandler implements ICommandHandler<IssueChallengeComm
     const bypassed = events.find((event) => event.type === 'MfaBypassed');
     if (bypassed?.type === 'MfaBypassed') {
       return { id: challengeId, status: 'bypassed', sessionId: bypassed.data.sessionId, method: null, methodId: null, channel: null, expiresAt: now.toISOString(), reason: bypassed.data.reason };
+    }
+    const asked = events.find((event) => event.type === 'RegistrationRequiredAtSignIn');
+    if (asked?.type === 'RegistrationRequiredAtSignIn') {
+      const { reason, required, canPostpone, postponeUntil } = asked.data;
+      return { id: challengeId, status: 'registrationRequired', method: null, methodId: null, channel: null, expiresAt: now.toISOString(), reason, registration: { required, canPostpone, postponeUntil } };
     }
     const issued = events.find((event) => event.type === 'MfaChallengeIssued');
     const denied = events.find((event) => event.type === 'MfaDenied' && event.data.challengeId === challengeId);
@@ -109,7 +139,7 @@ export class IssueChallengeHandler implements ICommandHandler<IssueChallengeComm
     if (channel === 'sms' || channel === 'voice') {
       const method = state.methods[issued.data.methodId!];
       if (method?.kind !== 'phone') throw new Error(`challenge ${challengeId} on ${channel} has no phone`);
-      const delivery = await this.delivery.send({ channel, challengeId, userId: request.userId, to: method.phoneNumber, code: drawn, expiresAt: issued.data.expiresAt });
+      const delivery = await this.delivery.send({ channel, challengeId, userId: request.userId, to: method.phoneNumber, code: drawn, expiresAt: issued.data.expiresAt, language: request.language ?? null });
       return { ...response, delivery };
     }
     return response;
