@@ -281,7 +281,11 @@ describe('user risk over HTTP', () => {
       const required = (await bulwark.store.readStream(streams.userMfa('rereg'))).find((event) => event.type === 'MfaReregistrationRequired');
       expect(required).toMatchObject({ metadata: { causationId: remediation.eventId, actor: { type: 'system', id: 'mfa' } } });
       expect(await bulwark.store.readStream(streams.userProtection('rereg'))).toEqual([]);
-      expectError(await bulwark.as('app').post('/v1/mfa/challenges', { userId: 'rereg', clientIp: '203.0.113.9' }), 409, /register an MFA method again/);
+      // the user's next sign-in must register again, and may not postpone it
+      expect(await bulwark.as('app').post('/v1/mfa/challenges', { userId: 'rereg', clientIp: '203.0.113.9' })).toMatchObject({
+        status: 201,
+        body: { status: 'registrationRequired', registration: { required: true, canPostpone: false } },
+      });
       expect((await admin().put('/v1/settings/riskPolicy', { mode: 'disabled', medium: [], high: [] })).status).toBe(200);
     });
   });
