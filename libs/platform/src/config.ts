@@ -20,6 +20,8 @@ export type BulwarkConfig = {
   encryptionKeyFromEnv: string | null;
   /** a name for this process in Kafka client ids and consumer groups */
   serviceName: string;
+  /** the BULWARK_SIEM_* variables, read and checked by the siem-export service */
+  siemEnv: Record<string, string>;
 };
 
 export class ConfigError extends Error {}
@@ -50,5 +52,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, serviceName: string): Bulwark
     keysFromEnv,
     encryptionKeyFromEnv: env.BULWARK_ENCRYPTION_KEY || null,
     serviceName,
+    siemEnv: Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[0].startsWith('BULWARK_SIEM_') && typeof entry[1] === 'string')),
   };
 }
