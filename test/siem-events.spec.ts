@@ -153,4 +153,38 @@ describe('GET /v1/siem/events (the embedded SIEM feed)', () => {
     expect(body.error.code).toBe('badRequest');
     expect(body.error.message).toContain(reason);
   });
+
+  describe('POST /v1/siem/replays', () => {
+    const replay = { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z', topics: ['ocsf', 'cef'] };
+
+    it('needs the Kafka export: 409 in the embedded default, which has none', async () => {
+      const reply = await bulwark.as('admin').post('/v1/siem/replays', replay);
+      expect(reply.status).toBe(409);
+      expect(reply.body.error.code).toBe('SIEM_KAFKA_NOT_CONFIGURED');
+      expect((await bulwark.as('admin').get('/v1/siem/replays')).body).toEqual({ value: [] });
+    });
+
+    it('is for admins: 401 without a key, 403 for the others', async () => {
+      expect((await bulwark.as(null).post('/v1/siem/replays', replay)).status).toBe(401);
+      for (const role of ['siem', 'analyst', 'app'] as const) expect((await bulwark.as(role).post('/v1/siem/replays', replay)).status).toBe(403);
+    });
+
+    it.each([
+      [{ ...replay, from: 'yesterday' }, 'from'],
+      [{ ...replay, to: '2025-12-31T00:00:00Z' }, 'from must be before to'],
+      [{ ...replay, topics: [] }, 'topics'],
+      [{ ...replay, topics: ['leef'] }, 'topics'],
+      [{ ...replay, topics: ['ocsf', 'ocsf'] }, 'twice'],
+      [{ ...replay, extra: 1 }, 'unknown field'],
+    ])('refuses %j with 400 naming %s', async (body, reason) => {
+      const reply = await bulwark.as('admin').post('/v1/siem/replays', body);
+      expect(reply.status).toBe(400);
+      expect(reply.body.error.message).toContain(reason);
+    });
+
+    it('answers 404 for an unknown job and 400 for a malformed id', async () => {
+      expect((await bulwark.as('siem').get(`/v1/siem/replays/${randomUUID()}`)).status).toBe(404);
+      expect((await bulwark.as('siem').get('/v1/siem/replays/nope')).status).toBe(400);
+    });
+  });
 });

@@ -1,13 +1,23 @@
 import { Module } from '@nestjs/common';
 import { BULWARK_CONFIG, BulwarkConfig } from '@bulwark/platform';
+import { ExportStatusController } from './kafka/export-status.controller';
+import { SiemKafkaService } from './kafka/siem-kafka.service';
 import { SiemEventsController } from './pull/siem-events.controller';
 import { KafkaRelayService } from './relay/kafka-relay.service';
 import { RelayStatusController } from './relay/relay-status.controller';
+import { ReplaysController } from './replays/replays.controller';
 import { loadSiemSettings, SIEM_SETTINGS } from './siem-settings';
 
-/** Delivery of committed events downstream: the domain relay to Kafka, and the SIEM export (pull API). */
+/**
+ * Delivery of committed events downstream: the domain relay to Kafka (bulwark.events.v1), and the SIEM export
+ * in OCSF, ECS and CEF (Kafka topics, replays, the pull API).
+ */
 @Module({
-  controllers: [RelayStatusController, SiemEventsController],
-  providers: [KafkaRelayService, { provide: SIEM_SETTINGS, inject: [BULWARK_CONFIG], useFactory: (config: BulwarkConfig) => loadSiemSettings(config) }],
+  controllers: [RelayStatusController, SiemEventsController, ReplaysController, ExportStatusController],
+  providers: [
+    KafkaRelayService,
+    SiemKafkaService,
+    { provide: SIEM_SETTINGS, inject: [BULWARK_CONFIG], useFactory: (config: BulwarkConfig) => loadSiemSettings(config) },
+  ],
 })
 export class SiemExportModule {}

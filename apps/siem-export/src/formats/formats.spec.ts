@@ -1,7 +1,7 @@
 import { eventRegistry, RecordedEvent } from '@bulwark/contracts';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { catalog, defaultExportOptions, EXPORT_FORMATS, ExportFormat, ExportOptions, exportRecord, UnmappedEventTypeError } from './index';
+import { catalog, defaultExportOptions, EXPORT_FORMATS, ExportFormat, ExportOptions, exportRecord, MAX_RECORD_CHARS, UnmappedEventTypeError } from './index';
 import { fixtureEvents, PARALLEL_EVENT_TYPES, PLANTED } from './fixtures/events';
 import { validateOcsf } from './fixtures/ocsf-validator';
 import { parseCef } from './fixtures/cef-parser';
@@ -279,6 +279,21 @@ describe('the SIEM mappers', () => {
       expect(ocsfOf('MfaDenied', { ...off, pseudonymKey: 'another key' }).user.uid).not.toBe(denied.user.uid);
       // and the other formats are untouched by one format's setting
       expect(ocsfOf('MfaDenied').user.email_addr).toBe('alice@contoso.com');
+    });
+  });
+
+  describe('size', () => {
+    it('keeps a huge event under the record limit: its raw data is cut, its mapping stays', () => {
+      const completed = byType('OathImportCompleted');
+      const errors = Array.from({ length: 10_000 }, (_, row) => ({ row, serialNumber: `SN-${row}`, reason: 'x'.repeat(200) }));
+      for (const format of ['ocsf', 'ecs'] as const) {
+        const line = render(format, { ...completed, data: { ...completed.data, errors } }).line;
+        expect(line.length).toBeLessThanOrEqual(MAX_RECORD_CHARS);
+        const record = JSON.parse(line);
+        const bulwark = format === 'ocsf' ? record.unmapped.bulwark : record.bulwark;
+        expect(bulwark.data).toEqual({ importId: 'imp-1', imported: 10, assigned: 4, rejected: 1, at: completed.data.at, truncated: true });
+        if (format === 'ocsf') expect(record.entity.data).toEqual({ imported: 10, assigned: 4, rejected: 1 });
+      }
     });
   });
 

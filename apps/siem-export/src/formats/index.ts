@@ -3,7 +3,7 @@ import { describeEvent } from './catalog';
 import { toCef } from './cef';
 import { toEcs } from './ecs';
 import { ExportFormat, ExportOptions } from './export-options';
-import { exportable } from './privacy';
+import { exportable, ExportEvent } from './privacy';
 import { toOcsf } from './ocsf';
 
 export * from './export-options';
@@ -21,7 +21,18 @@ export type ExportRecord = { key: string; eventId: string; position: number; lin
 export function exportRecord(format: ExportFormat, event: RecordedEvent, options: ExportOptions): ExportRecord {
   const clean = exportable(event, options);
   const description = describeEvent(clean);
-  const line =
-    format === 'cef' ? toCef(clean, description, options) : JSON.stringify(format === 'ocsf' ? toOcsf(clean, description, options) : toEcs(clean, description, options));
+  const render = (from: ExportEvent) =>
+    format === 'cef' ? toCef(from, description, options) : JSON.stringify(format === 'ocsf' ? toOcsf(from, description, options) : toEcs(from, description, options));
+  let line = render(clean);
+  // an import report with thousands of row errors would not fit a Kafka message: its raw data goes, the mapping stays
+  if (line.length > MAX_RECORD_CHARS) line = render({ ...clean, data: trimmed(clean.data) });
   return { key: description.userId ?? clean.streamId, eventId: event.eventId, position: event.position, line };
+}
+
+/** Records stay far below a broker's default 1 MiB message limit, and a SIEM's field limits. */
+export const MAX_RECORD_CHARS = 64 * 1024;
+
+function trimmed(data: Record<string, unknown>): Record<string, unknown> {
+  const kept = Object.entries(data).filter(([, value]) => typeof value === 'number' || typeof value === 'boolean' || (typeof value === 'string' && value.length <= 1000));
+  return { ...Object.fromEntries(kept), truncated: true };
 }
