@@ -7,6 +7,7 @@ import { KafkaRelayService } from './relay/kafka-relay.service';
 import { RelayStatusController } from './relay/relay-status.controller';
 import { ReplaysController } from './replays/replays.controller';
 import { loadSiemSettings, SIEM_SETTINGS } from './siem-settings';
+import { SyslogService } from './syslog/syslog.service';
 
 /**
  * Delivery of committed events downstream: the domain relay to Kafka (bulwark.events.v1), and the SIEM export
@@ -17,6 +18,7 @@ import { loadSiemSettings, SIEM_SETTINGS } from './siem-settings';
   providers: [
     KafkaRelayService,
     SiemKafkaService,
+    SyslogService,
     { provide: SIEM_SETTINGS, inject: [BULWARK_CONFIG], useFactory: (config: BulwarkConfig) => loadSiemSettings(config) },
   ],
 })
