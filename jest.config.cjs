@@ -16,7 +16,9 @@ const common = {
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'] },
-    { ...common, displayName: 'scenario', testMatch: ['<rootDir>/test/**/*.spec.ts'], testPathIgnorePatterns: ['\\.kafka\\.spec\\.ts$'] },
+    { ...common, displayName: 'scenario', testMatch: ['<rootDir>/test/**/*.spec.ts'], testPathIgnorePatterns: ['\\.(kafka|syslog)\\.spec\\.ts$'] },
+    // against a real rsyslogd each test starts (Debian's rsyslog, installed by .ci/run)
+    { ...common, displayName: 'syslog', testMatch: ['<rootDir>/test/**/*.syslog.spec.ts'] },
     { ...common, displayName: 'kafka', testMatch: ['<rootDir>/test/**/*.kafka.spec.ts', '<rootDir>/libs/**/*.kafka.spec.ts'] },
   ],
 };

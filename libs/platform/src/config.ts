@@ -21,6 +21,8 @@ export type BulwarkConfig = {
   /** a name for this process in Kafka client ids and consumer groups */
   serviceName: string;
   notifications: NotificationsConfig;
+  /** the BULWARK_SIEM_* variables, read and checked by the siem-export service */
+  siemEnv: Record<string, string>;
 };
 
 /** How identity-protection delivers admin notifications (fraud reports, lockouts, high risk). */
@@ -66,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, serviceName: string): Bulwark
     encryptionKeyFromEnv: env.BULWARK_ENCRYPTION_KEY || null,
     serviceName,
     notifications: loadNotificationsConfig(env),
+    siemEnv: Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[0].startsWith('BULWARK_SIEM_') && typeof entry[1] === 'string')),
   };
 }
 

@@ -1,0 +1,18 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Roles } from '@bulwark/platform';
+import { SyslogService } from '../syslog/syslog.service';
+import { SiemKafkaService } from './siem-kafka.service';
+
+@ApiTags('siem export')
+@Controller('v1/siem/exports')
+export class ExportStatusController {
+  constructor(private readonly kafka: SiemKafkaService, private readonly syslog: SyslogService) {}
+
+  @Get()
+  @Roles('siem', 'admin')
+  @ApiOperation({ summary: 'Where each SIEM export (Kafka topics, syslog) has got to in the event log: its checkpoint position' })
+  status() {
+    return { kafka: this.kafka.status(), syslog: this.syslog.status() };
+  }
+}

@@ -1,0 +1,147 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { EVENT_STORE, EventStore, StoreSubscription, SubscriptionState } from '@bulwark/event-store';
+import { ensureTopic } from '@bulwark/messaging';
+import { BULWARK_CONFIG, BulwarkConfig, CLOCK, Clock, KAFKA } from '@bulwark/platform';
+import Database from 'better-sqlite3';
+import { Kafka, Partitioners, Producer } from 'kafkajs';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ExportFormat } from '../formats';
+import { ReplayJob, ReplayJobs } from '../replays/replay-jobs';
+import { exportOptionsFor, SIEM_SETTINGS, SiemSettings } from '../siem-settings';
+import { sendInChunks, SiemTopicExporter, topicMessages } from './siem-topic-exporter';
+
+/**
+ * The SIEM export to Kafka: one exporter per configured format (BULWARK_SIEM_TOPICS), each a durable
+ * subscription to the event log with its own checkpoint, sharing one idempotent producer; and the replay jobs.
+ * In the embedded default there is no Kafka: the pull API serves the same records.
+ */
+@Injectable()
+export class SiemKafkaService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private producer: Producer | null = null;
+  private readonly subscriptions = new Map<ExportFormat, { exporter: SiemTopicExporter; subscription: StoreSubscription }>();
+  readonly jobs: ReplayJobs;
+  private replayLoop: Promise<void> | null = null;
+  private readonly stopping = new AbortController();
+  private wakeReplays: (() => void) | null = null;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(BULWARK_CONFIG) config: BulwarkConfig,
+    @Inject(SIEM_SETTINGS) private readonly settings: SiemSettings,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(KAFKA) private readonly kafka: Kafka | null,
+  ) {
+    mkdirSync(config.dataDir, { recursive: true });
+    this.jobs = new ReplayJobs(new Database(path.join(config.dataDir, 'siem-replays.db')));
+  }
+
+  get configured(): boolean {
+    return !!this.kafka;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.kafka) return;
+    for (const format of EXPORT_ORDER) {
+      await ensureTopic(this.kafka, this.settings.topicNames[format], this.settings.partitions);
+    }
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // the Java client's murmur2 partitioning: a user's records land where other Kafka clients expect them
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // an unacknowledged batch is retried, never skipped: the checkpoint waits for it
+      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 },
+    });
+    await this.producer.connect();
+    for (const format of this.settings.topics) {
+      const exporter = new SiemTopicExporter(this.store, () => this.liveProducer(), format, this.settings.topicNames[format], exportOptionsFor(this.settings, format));
+      this.subscriptions.set(format, { exporter, subscription: new StoreSubscription(this.store, exporter, { batchSize: 1000 }).start() });
+    }
+    this.replayLoop = this.runReplays();
+  }
+
+  status(): Array<SubscriptionState & { format: ExportFormat; topic: string }> | { status: 'notConfigured' } {
+    if (!this.kafka) return { status: 'notConfigured' };
+    return [...this.subscriptions.values()].map(({ exporter, subscription }) => ({ ...subscription.status(), format: exporter.format, topic: exporter.topic }));
+  }
+
+  /** Resolves once every format's exporter has had Kafka acknowledge everything committed before the call. */
+  async catchUp(timeoutMs = 30_000): Promise<void> {
+    await Promise.all([...this.subscriptions.values()].map(({ subscription }) => subscription.catchUp(timeoutMs)));
+  }
+
+  /** Queues a replay; the loop picks it up at once. */
+  requestReplay(job: Omit<ReplayJob, 'status' | 'position' | 'exported' | 'error' | 'updatedAt'>): ReplayJob {
+    const created = this.jobs.create(job);
+    this.wakeReplays?.();
+    return created;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
+    this.wakeReplays?.();
+    await Promise.all([...this.subscriptions.values()].map(({ subscription }) => subscription.stop()));
+    await this.replayLoop;
+    await this.producer?.disconnect();
+    this.producer = null;
+  }
+
+  onApplicationShutdown(): void {
+    this.jobs.close();
+  }
+
+  private liveProducer(): Producer {
+    if (!this.producer) throw new Error('the SIEM Kafka exporter is not started');
+    return this.producer;
+  }
+
+  /** One job at a time, oldest first; progress is saved after each acknowledged batch, so a restart resumes it. */
+  private async runReplays(): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      const job = this.jobs.next();
+      if (!job) {
+        await new Promise<void>((resolve) => {
+          // a job queued by another instance on the same data dir is seen within seconds
+          const timer = setTimeout(resolve, 5_000);
+          timer.unref();
+          this.wakeReplays = () => (clearTimeout(timer), resolve());
+        });
+        continue;
+      }
+      try {
+        await this.replay(job);
+      } catch (error) {
+        if (this.stopping.signal.aborted) return;
+        this.jobs.finish(job.id, 'failed', error instanceof Error ? error.message : String(error), this.clock.now().toISOString());
+      }
+    }
+  }
+
+  private async replay(job: ReplayJob): Promise<void> {
+    const from = Date.parse(job.from);
+    const to = Date.parse(job.to);
+    const mark = { jobId: job.id, requestedAt: job.requestedAt };
+    let position = job.position;
+    while (position < job.untilPosition) {
+      if (this.stopping.signal.aborted) return;
+      const batch = (await this.store.readAll({ after: position, maxCount: 1000 })).filter((event) => event.position <= job.untilPosition);
+      if (!batch.length) break;
+      // the range is of commit times: the time the event entered the log, which every record carries
+      const inRange = batch.filter((event) => {
+        const at = Date.parse(event.metadata.occurredAt);
+        return at >= from && at < to;
+      });
+      for (const format of job.topics) {
+        if (!inRange.length) break;
+        await sendInChunks(this.liveProducer(), this.settings.topicNames[format], topicMessages(format, inRange, exportOptionsFor(this.settings, format), mark));
+      }
+      position = batch[batch.length - 1]!.position;
+      this.jobs.progress(job.id, position, inRange.length * job.topics.length, this.clock.now().toISOString());
+    }
+    this.jobs.finish(job.id, 'completed', null, this.clock.now().toISOString());
+  }
+}
+
+const EXPORT_ORDER: ExportFormat[] = ['ocsf', 'ecs', 'cef'];
