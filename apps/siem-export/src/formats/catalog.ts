@@ -279,6 +279,26 @@ export const catalog: Record<string, (event: ExportEvent) => Description> = {
       cef: { signatureId: denial.signature, act: 'deny', category: '/Authentication/MFA' },
     };
   },
+  RegistrationRequiredAtSignIn: (event) => {
+    const data = event.data;
+    const reason = str(data, 'reason') ?? 'noMethods';
+    const detail = reason === 'methodsDisabled' ? 'MFA registration required; every registered method is disabled' : 'MFA registration required; no method registered';
+    return {
+      title: 'MFA registration required',
+      message: `${detail} (${subject(data)})`,
+      outcome: 'failure',
+      severityId: 2,
+      cefSeverity: 3,
+      area: 'mfa',
+      ...attempt(data),
+      reason,
+      // Entra's "the user must enroll for second factor authentication"
+      errorCode: '50072',
+      ocsf: { classUid: 3002, activityId: 1, statusId: 2, statusDetail: detail, isMfa: true, control: { actionId: 2, dispositionId: 2 } },
+      ecs: { kind: 'event', category: ['authentication'], type: ['start'], action: 'mfa-registration-required' },
+      cef: { signatureId: 1004, act: 'interrupt', category: '/Authentication/MFA' },
+    };
+  },
   MfaChallengeIssued: (event) => {
     const data = event.data;
     return {
@@ -589,6 +609,12 @@ export const catalog: Record<string, (event: ExportEvent) => Description> = {
   RiskDetectionSettingsChanged: (event) => settingsChange(event, { name: 'riskDetectionSettings', title: 'Risk detection settings changed', signature: 4006 }),
   RiskPolicySettingsChanged: (event) => settingsChange(event, { name: 'riskPolicySettings', title: 'Risk policy settings changed', signature: 4007 }),
   NotificationSettingsChanged: (event) => settingsChange(event, { name: 'notificationSettings', title: 'Admin notification settings changed', signature: 4008 }),
+  PhoneCallSettingsChanged: (event) => settingsChange(event, { name: 'phoneCallSettings', title: 'Phone call settings changed', signature: 4015 }),
+  RegistrationPolicyChanged: (event) => settingsChange(event, { name: 'registrationPolicy', title: 'MFA registration policy changed', signature: 4016 }),
+  AppPasswordPolicyChanged: (event) => settingsChange(event, { name: 'appPasswordPolicy', title: 'App password policy changed', signature: 4017 }),
+  SignInLogFieldsChanged: (event) => settingsChange(event, { name: 'signInLogFields', title: 'Recorded sign-in fields changed', signature: 4018 }),
+  VoiceGreetingAdded: (event) => settingsChange(event, { name: 'phoneCallGreetings', title: 'Custom voice message added', signature: 4019 }),
+  VoiceGreetingDeleted: (event) => settingsChange(event, { name: 'phoneCallGreetings', title: 'Custom voice message deleted', signature: 4020 }),
 
   // --- admin notifications: OCSF 3004 on the delivery ---------------------------------------------------------------
   AdminNotificationSent: (event) => notification(event, 'success'),

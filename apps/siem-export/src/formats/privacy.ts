@@ -12,7 +12,8 @@ import { ExportOptions } from './export-options';
 /** Field names that never leave, whatever the event: secrets, passwords, hashes, OTP and reporting codes. */
 const SECRET_KEY = /secret|password|passcode|hash|ciphertext|^otp|^code$|Code$|^pin$|^verificationCode$/i;
 /** names people give things (a method called "Alice's iPhone"): left out with user names */
-const DISPLAY_NAME = /displayName$|^userPrincipalName$/i;
+/** and the user's first and last name, recorded with a sign-in when the tenant records them (issue 7) */
+const DISPLAY_NAME = /displayName$|^userPrincipalName$|^user(First|Last)Name$/i;
 const PHONE = /\+[1-9]\d{6,14}/g;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 const EMAIL_IN_TEXT = /[^\s@<>"'(),;:=]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}/g;
