@@ -28,15 +28,7 @@ export class KafkaRelay implements EventConsumer {
 
   async start(): Promise<StoreSubscription> {
     await ensureTopic(this.kafka, this.topic, this.options.partitions ?? 3);
-    this.producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      // the Java client's murmur2 partitioning, so keys land where other Kafka clients expect them
-      createPartitioner: Partitioners.DefaultPartitioner,
-      // an unacknowledged batch is retried, never skipped: the checkpoint waits for it
-      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 },
-    });
+    this.producer = durableProducer(this.kafka);
     await this.producer.connect();
     this.subscription = new StoreSubscription(this.store, this, { batchSize: 1000, onFailure: this.options.onFailure }).start();
     return this.subscription;
@@ -57,6 +49,19 @@ export class KafkaRelay implements EventConsumer {
     await this.producer.send({ topic: this.topic, acks: -1, messages: batch.map((event) => encodeEvent(this.registry, event)) });
     await this.store.checkpoints.save(this.name, batch[batch.length - 1]!.position);
   }
+}
+
+/** The producer every export uses: idempotent, one batch in flight, retried until acknowledged. */
+export function durableProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    // the Java client's murmur2 partitioning, so keys land where other Kafka clients expect them
+    createPartitioner: Partitioners.DefaultPartitioner,
+    // an unacknowledged batch is retried, never skipped: the checkpoint waits for it
+    retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 },
+  });
 }
 
 export async function ensureTopic(kafka: Kafka, topic: string, partitions: number): Promise<void> {

@@ -1,9 +1,9 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { EVENT_STORE, EventStore, StoreSubscription, SubscriptionState } from '@bulwark/event-store';
-import { ensureTopic } from '@bulwark/messaging';
+import { durableProducer, ensureTopic } from '@bulwark/messaging';
 import { BULWARK_CONFIG, BulwarkConfig, CLOCK, Clock, KAFKA } from '@bulwark/platform';
 import Database from 'better-sqlite3';
-import { Kafka, Partitioners, Producer } from 'kafkajs';
+import { Kafka, Producer } from 'kafkajs';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ExportFormat } from '../formats';
@@ -45,15 +45,7 @@ export class SiemKafkaService implements OnApplicationBootstrap, BeforeApplicati
     for (const format of EXPORT_ORDER) {
       await ensureTopic(this.kafka, this.settings.topicNames[format], this.settings.partitions);
     }
-    this.producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      // the Java client's murmur2 partitioning: a user's records land where other Kafka clients expect them
-      createPartitioner: Partitioners.DefaultPartitioner,
-      // an unacknowledged batch is retried, never skipped: the checkpoint waits for it
-      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 },
-    });
+    this.producer = durableProducer(this.kafka);
     await this.producer.connect();
     for (const format of this.settings.topics) {
       const exporter = new SiemTopicExporter(this.store, () => this.liveProducer(), format, this.settings.topicNames[format], exportOptionsFor(this.settings, format));
