@@ -1,5 +1,6 @@
-import { DenialReason, MfaApproved, MfaBypassed, MfaChallengeIssued, MfaDenied, RecordedEvent } from '@bulwark/contracts';
+import { DenialReason, MethodRegistered, MfaApproved, MfaBypassed, MfaChallengeIssued, MfaDenied, RecordedEvent, RiskDetected } from '@bulwark/contracts';
 import { Projection, prepared } from '@bulwark/event-store';
+import Database from 'better-sqlite3';
 
 /** Entra's additionalDetails for each denial reason (500121 is Entra's "strong authentication failed"). */
 export const denialDetails: Record<DenialReason, string> = {
@@ -8,13 +9,25 @@ export const denialDetails: Record<DenialReason, string> = {
   lockedOut: 'MFA denied; account is locked out after too many failed attempts',
   userBlocked: 'MFA denied; user is blocked',
   expired: 'MFA denied; the verification request expired',
-  fraudReported: 'MFA denied; fraud code entered',
+  // by the channel: see fraudReportDetails
+  fraudReported: 'MFA denied; fraud reported by the user',
   timeout: 'MFA denied; user did not respond to mobile app notification',
   userDeclined: 'MFA denied; user declined the authentication',
   wrongNumber: 'MFA denied; user did not select the correct number',
   methodDisabled: 'MFA denied; the authentication method is disabled',
   superseded: 'MFA denied; a newer verification code was sent',
 };
+
+/**
+ * A fraud report reads as Entra writes it for the channel it came through: the Authenticator app's report, or
+ * the fraud code keyed in during a call. A texted code or a hardware token's code reported through the relying
+ * party has no Entra string: ours says what happened.
+ */
+export function fraudReportDetail(methodType: string | null, channel: string | null): string {
+  if (channel === 'voice') return 'MFA denied; fraud code entered';
+  if (methodType === 'softwareOath' && (channel === 'appCode' || channel === 'appNotification')) return 'MFA denied; Phone App Reported Fraud';
+  return denialDetails.fraudReported;
+}
 
 /** Entra's authentication details when the second factor was skipped. */
 export const bypassDetails: Record<'trustedIp' | 'rememberedDevice' | 'mfaDisabled', string> = {
@@ -23,53 +36,99 @@ export const bypassDetails: Record<'trustedIp' | 'rememberedDevice' | 'mfaDisabl
   mfaDisabled: 'MFA not required for this user',
 };
 
-/** One row per MFA attempt, with the context of the challenge it answered. */
+/** Phone numbers in sign-in rows: every digit but the last two hidden, as Entra shows them (`+X XXXXXXXX99`). */
+export function maskedPhone(phoneNumber: string): string {
+  const digits = phoneNumber.replace(/\D/g, '');
+  return `+${'X'.repeat(Math.max(digits.length - 2, 0))}${digits.slice(-2)}`;
+}
+
+const RISK_ORDER = ['none', 'low', 'medium', 'high'];
+const SIGN_IN_COLUMNS =
+  'id, created_at, user_id, app_id, ip_address, user_agent, correlation_id, challenge_id, method_type, result, reason, error_code, position, method_id, channel, method_detail, risk_level, risk_state, risk_event_types';
+const insertSignIn = (db: Database.Database, row: unknown[]) =>
+  prepared(db, `INSERT OR IGNORE INTO sign_ins (${SIGN_IN_COLUMNS}) VALUES (${SIGN_IN_COLUMNS.split(',').map(() => '?').join(', ')})`).run(...row);
+
+/**
+ * One row per MFA attempt, with the context of the challenge it answered, the method's masked phone number and
+ * the risk detected on the sign-in (a detection's requestId is the challenge it is about).
+ * Version 3: method details, risk columns and the indexes the analyst API's filters use.
+ */
 export const signInsProjection: Projection = {
   name: 'sign_ins',
-  version: 2,
-  eventTypes: ['MfaChallengeIssued', 'MfaApproved', 'MfaDenied', 'MfaBypassed'],
+  version: 3,
+  eventTypes: ['MfaChallengeIssued', 'MfaApproved', 'MfaDenied', 'MfaBypassed', 'MethodRegistered', 'RiskDetected'],
   setup(db) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS sign_in_challenges (
         challenge_id TEXT PRIMARY KEY, correlation_id TEXT NOT NULL, method_type TEXT, channel TEXT
       ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS sign_in_methods (method_id TEXT PRIMARY KEY, method_detail TEXT) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS sign_in_risks (request_id TEXT PRIMARY KEY, risk_level TEXT NOT NULL, risk_event_types TEXT NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS sign_ins (
         id TEXT PRIMARY KEY, created_at TEXT NOT NULL, user_id TEXT NOT NULL, app_id TEXT, ip_address TEXT NOT NULL, user_agent TEXT,
         correlation_id TEXT NOT NULL, challenge_id TEXT NOT NULL, method_type TEXT, result TEXT NOT NULL, reason TEXT, error_code INTEGER NOT NULL,
-        position INTEGER NOT NULL, method_id TEXT, channel TEXT
+        position INTEGER NOT NULL, method_id TEXT, channel TEXT, method_detail TEXT,
+        risk_level TEXT NOT NULL DEFAULT 'none', risk_state TEXT NOT NULL DEFAULT 'none', risk_event_types TEXT NOT NULL DEFAULT '[]'
       ) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS sign_ins_by_time ON sign_ins (created_at DESC, id DESC);`);
+      CREATE INDEX IF NOT EXISTS sign_ins_by_time ON sign_ins (created_at DESC, id DESC);
+      CREATE INDEX IF NOT EXISTS sign_ins_by_user ON sign_ins (user_id, created_at DESC, id DESC);
+      CREATE INDEX IF NOT EXISTS sign_ins_by_error ON sign_ins (error_code, created_at DESC, id DESC);
+      CREATE INDEX IF NOT EXISTS sign_ins_by_ip ON sign_ins (ip_address);
+      CREATE INDEX IF NOT EXISTS sign_ins_by_correlation ON sign_ins (correlation_id);
+      CREATE INDEX IF NOT EXISTS sign_ins_by_challenge ON sign_ins (challenge_id);`);
   },
   reset(db) {
-    // the tables' shape changed with version 2: recreate them
-    db.exec('DROP TABLE IF EXISTS sign_ins; DROP TABLE IF EXISTS sign_in_challenges;');
+    // the tables' shape changes between versions: recreate them (the runner calls setup before reset)
+    db.exec('DROP TABLE IF EXISTS sign_ins; DROP TABLE IF EXISTS sign_in_challenges; DROP TABLE IF EXISTS sign_in_methods; DROP TABLE IF EXISTS sign_in_risks;');
     this.setup(db);
   },
   apply(db, event) {
-    if (event.type === 'MfaChallengeIssued') {
-      const { challengeId, methodType, channel } = (event as unknown as RecordedEvent<MfaChallengeIssued>).data;
-      prepared(db, 'INSERT OR IGNORE INTO sign_in_challenges VALUES (?, ?, ?, ?)').run(challengeId, event.metadata.correlationId, methodType, channel ?? 'appCode');
-      return;
-    }
-    if (event.type === 'MfaBypassed') {
-      const { challengeId, userId, appId, clientIp, userAgent, at, reason } = (event as unknown as RecordedEvent<MfaBypassed>).data;
-      prepared(db, 'INSERT OR IGNORE INTO sign_ins VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
-        event.eventId, at, userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'bypassed', reason, 0, event.position, null, null,
-      );
-      return;
+    switch (event.type) {
+      case 'MfaChallengeIssued': {
+        const { challengeId, methodType, channel } = (event as unknown as RecordedEvent<MfaChallengeIssued>).data;
+        prepared(db, 'INSERT OR IGNORE INTO sign_in_challenges VALUES (?, ?, ?, ?)').run(challengeId, event.metadata.correlationId, methodType, channel ?? 'appCode');
+        return;
+      }
+      case 'MethodRegistered': {
+        // the number itself is a private field of the mfa service: only its masked form is kept here
+        const { methodId, phoneNumber } = (event as unknown as RecordedEvent<MethodRegistered>).data;
+        if (phoneNumber) prepared(db, 'INSERT OR REPLACE INTO sign_in_methods VALUES (?, ?)').run(methodId, maskedPhone(phoneNumber));
+        return;
+      }
+      case 'RiskDetected': {
+        const { requestId, riskLevel, riskEventType } = (event as unknown as RecordedEvent<RiskDetected>).data;
+        if (!requestId) return;
+        const known = prepared<[string], { risk_level: string; risk_event_types: string }>(db, 'SELECT risk_level, risk_event_types FROM sign_in_risks WHERE request_id = ?').get(requestId);
+        const level = known && RISK_ORDER.indexOf(known.risk_level) > RISK_ORDER.indexOf(riskLevel) ? known.risk_level : riskLevel;
+        const types = JSON.stringify([...new Set([...(known ? (JSON.parse(known.risk_event_types) as string[]) : []), riskEventType])]);
+        prepared(db, 'INSERT OR REPLACE INTO sign_in_risks VALUES (?, ?, ?)').run(requestId, level, types);
+        // a detection may come after the sign-in it is about (a reaction's output) or, replayed from another feed, before
+        prepared(db, "UPDATE sign_ins SET risk_level = ?, risk_state = 'atRisk', risk_event_types = ? WHERE challenge_id = ?").run(level, types, requestId);
+        return;
+      }
+      case 'MfaBypassed': {
+        const { challengeId, userId, appId, clientIp, userAgent, at, reason } = (event as unknown as RecordedEvent<MfaBypassed>).data;
+        insertSignIn(db, [
+          event.eventId, instant(at), userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'bypassed', reason, 0, event.position, null, null,
+          null, 'none', 'none', '[]',
+        ]);
+        return;
+      }
     }
     const attempt = event as unknown as RecordedEvent<MfaApproved | MfaDenied>;
     const { challengeId, userId, appId, clientIp, userAgent, at, methodId } = attempt.data;
-    const challenge = prepared<[string], { correlation_id: string; method_type: string | null; channel: string | null }>(db, 
+    const challenge = prepared<[string], { correlation_id: string; method_type: string | null; channel: string | null }>(db,
         'SELECT correlation_id, method_type, channel FROM sign_in_challenges WHERE challenge_id = ?',
       )
       .get(challengeId);
     // an app password sign-in has no challenge: its approval says so
     const channel = challenge ? challenge.channel : 'appPassword';
     const reason = attempt.type === 'MfaDenied' ? attempt.data.reason : null;
-    prepared(db, 'INSERT OR IGNORE INTO sign_ins VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+    const methodDetail = methodId ? (prepared<[string], { method_detail: string | null }>(db, 'SELECT method_detail FROM sign_in_methods WHERE method_id = ?').get(methodId)?.method_detail ?? null) : null;
+    const risk = prepared<[string], { risk_level: string; risk_event_types: string }>(db, 'SELECT risk_level, risk_event_types FROM sign_in_risks WHERE request_id = ?').get(challengeId);
+    insertSignIn(db, [
       event.eventId,
-      at,
+      instant(at),
       userId,
       appId,
       clientIp,
@@ -83,6 +142,13 @@ export const signInsProjection: Projection = {
       event.position,
       methodId,
       channel,
-    );
+      methodDetail,
+      risk?.risk_level ?? 'none',
+      risk ? 'atRisk' : 'none',
+      risk?.risk_event_types ?? '[]',
+    ]);
   },
 };
+
+/** Instants as `toISOString` writes them, so they compare as text in filters and keyset pages. */
+const instant = (at: string) => new Date(at).toISOString();
