@@ -115,7 +115,7 @@ describe('the analyst API: Microsoft Graph queries over sign-ins, audits and ris
     }
     expect((await admin().post('/v1/users/ana-dan/block', { reason: 'too many wrong codes', days: 1 })).status).toBe(200);
     await bulwark.consumers.catchUp();
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await bulwark.close();
@@ -265,6 +265,79 @@ describe('the analyst API: Microsoft Graph queries over sign-ins, audits and ris
       expect(((await detection.json()) as { value: Array<{ riskDetail: string; riskState: string }> }).value[0]).toMatchObject({ riskDetail: 'adminConfirmedAccountSafe', riskState: 'confirmedSafe' });
       // filtering by an evolvable member works whatever the client sees
       expect((await analyst().get(q(RISKY_USERS, { $filter: "riskDetail eq 'adminConfirmedAccountSafe'" }))).body.value.map((user: { id: string }) => user.id)).toEqual(['ana-bob']);
+    });
+  });
+
+  describe('reports', () => {
+    it('counts authentications per method and result per day, users configured for MFA and users by MFA state', async () => {
+      expect((await admin().raw('PATCH', '/beta/users/ana-carol/authentication/requirements', JSON.stringify({ perUserMfaState: 'enforced' }))).status).toBe(204);
+      await bulwark.consumers.catchUp();
+      const early = await analyst().get(`/v1/reports/usage?from=${startedAt}&to=${middle}&interval=day`);
+      expect(early.status).toBe(200);
+      expect(early.body.authentications).toEqual([
+        { period: startedAt.slice(0, 10), methods: [{ method: 'Mobile app verification code', success: 1, failure: 1, bypassed: 0, total: 2 }] },
+      ]);
+      const all = await analyst().get(`/v1/reports/usage?from=${startedAt}&interval=hour`);
+      const methods = Object.fromEntries(all.body.authentications.flatMap((period: { methods: Array<{ method: string }> }) => period.methods).map((m: { method: string }) => [m.method, m]));
+      expect(methods['Phone call']).toMatchObject({ success: 1, failure: 1 });
+      expect(methods['Mobile app notification']).toMatchObject({ success: 0, failure: 2 });
+      expect(all.body.totals.total).toBe(all.body.totals.success + all.body.totals.failure + all.body.totals.bypassed);
+      expect(all.body).toMatchObject({
+        usersConfiguredForMfa: 4,
+        usersConfiguredByMethod: { phone: 1, softwareOath: 3 },
+        usersByMfaState: { disabled: 3, enabled: 0, enforced: 1 },
+        billing: { perUser: 4, perAuthentication: all.body.totals.success + all.body.totals.failure },
+      });
+    });
+
+    it('lists lockouts with how each ended, and the blocked users with who blocked them and why', async () => {
+      expect((await admin().put('/v1/settings/lockout', { denialsBeforeLockout: 2, counterResetMinutes: 10, autoUnlockMinutes: 15 })).status).toBe(200);
+      try {
+        const erin = await enrol(bulwark, 'ana-erin');
+        const fail = async () => {
+          const attempt = await challenge('ana-erin');
+          await app().post(`/v1/mfa/challenges/${attempt.id}/verify`, { code: wrongCodeAt(erin.secret, bulwark.clock) });
+        };
+        await fail();
+        await fail();
+        expect((await admin().post('/v1/users/ana-erin/unlock', { reason: 'called the help desk' })).status).toBe(200);
+        bulwark.clock.advance({ minutes: 1 });
+        await fail();
+        await fail();
+      } finally {
+        expect((await admin().put('/v1/settings/lockout', { denialsBeforeLockout: 100, counterResetMinutes: 10, autoUnlockMinutes: 15 })).status).toBe(200);
+      }
+      await bulwark.consumers.catchUp();
+      const report = await analyst().get(`/v1/reports/lockouts?from=${startedAt}`);
+      expect(report.status).toBe(200);
+      expect(report.body).toMatchObject({ total: 2, distinctUsers: 1, perDay: [{ day: startedAt.slice(0, 10), lockouts: 2 }] });
+      expect(report.body.value.map((lock: { status: string }) => lock.status)).toEqual(['active', 'unlocked']);
+      expect(report.body.value[1]).toMatchObject({ userId: 'ana-erin', denials: 2, unlockedBy: 'admin:key:admin', unlockReason: 'called the help desk' });
+
+      const blocked = await analyst().get('/v1/reports/blockedUsers');
+      expect(blocked.body.value).toContainEqual(expect.objectContaining({ userId: 'ana-dan', reason: 'too many wrong codes', blockedBy: 'admin:key:admin' }));
+      bulwark.clock.advance({ minutes: 2 * 24 * 60 });
+      expect((await analyst().get('/v1/reports/blockedUsers')).body.value.map((row: { userId: string }) => row.userId)).not.toContain('ana-dan');
+      expect((await analyst().get(`/v1/reports/lockouts?from=${startedAt}`)).body.value.map((lock: { status: string }) => lock.status)).toEqual(['expired', 'unlocked']);
+    });
+
+    it.each([
+      ['/v1/reports/usage?interval=week', /interval is hour, day or month/],
+      ['/v1/reports/usage?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z', /from must be before to/],
+      ['/v1/reports/usage?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z&interval=hour', /at most 31 days/],
+      ['/v1/reports/usage?from=yesterday', /ISO 8601/],
+      ['/v1/reports/lockouts?user=x', /unknown field/],
+    ])('refuses %s', async (path, message) => {
+      const reply = await analyst().get(path);
+      expect(reply.status).toBe(400);
+      expect(reply.body.error.message).toMatch(message);
+    });
+
+    it.each(['/v1/reports/usage', '/v1/reports/lockouts', '/v1/reports/blockedUsers'])('%s is for analysts and admins only', async (path) => {
+      expect((await bulwark.as(null).get(path)).status).toBe(401);
+      expect((await bulwark.as('app').get(path)).status).toBe(403);
+      expect((await bulwark.as('siem').get(path)).status).toBe(403);
+      expect((await admin().get(path)).status).toBe(200);
     });
   });
 

@@ -113,7 +113,7 @@ describe('a Microsoft Graph SDK client against Bulwark', () => {
     const { body: suspicious } = await bulwark.as('app').post('/v1/mfa/challenges', { userId: 'sdk-bob', clientIp: '203.0.113.9' });
     expect((await bulwark.as('app').post(`/v1/mfa/challenges/${suspicious.id}/reportSuspiciousActivity`)).status).toBe(200);
     await bulwark.consumers.catchUp();
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await gateway?.close();
