@@ -47,6 +47,13 @@ module.exports = {
       to: { path: ['node_modules/(@nestjs|kafkajs)', '^libs/(messaging|platform)/'] },
     },
     {
+      name: 'odata-is-a-plain-library',
+      comment: 'The OData parser and compiler know Graph and SQL text, not a framework, a transport or a service.',
+      severity: 'error',
+      from: { path: '^libs/odata/' },
+      to: { path: ['node_modules/(@nestjs|kafkajs|express|@eventstore)', '^libs/(event-store|messaging|platform|testing)/'] },
+    },
+    {
       name: 'production-code-does-not-import-tests',
       severity: 'error',
       from: { pathNot: '(\\.spec\\.ts$|^test/|^libs/testing/)' },

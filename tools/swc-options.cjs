@@ -6,6 +6,7 @@ const paths = {
   '@bulwark/contracts': ['libs/contracts/src/index.ts'],
   '@bulwark/event-store': ['libs/event-store/src/index.ts'],
   '@bulwark/messaging': ['libs/messaging/src/index.ts'],
+  '@bulwark/odata': ['libs/odata/src/index.ts'],
   '@bulwark/platform': ['libs/platform/src/index.ts'],
   '@bulwark/testing': ['libs/testing/src/index.ts'],
 };

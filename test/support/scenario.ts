@@ -83,7 +83,7 @@ export async function runScenario(bulwark: Embedded, userId = 'alice'): Promise<
       'MFA denied; invalid verification code',
       'MFA denied; account is locked out after too many failed attempts',
       'MFA denied; account is locked out after too many failed attempts',
-      'MFA denied; fraud code entered',
+      'MFA denied; Phone App Reported Fraud',
     ].sort(),
   );
   const times = rows.map((row) => row.createdDateTime);

@@ -4,6 +4,7 @@ export * from './clock';
 export * from './config';
 export * from './credentials';
 export * from './errors';
+export * from './graph-collections';
 export * from './health.controller';
 export * from './openapi';
 export * from './platform.module';

@@ -12,6 +12,7 @@ import { CLOCK, Clock, systemClock } from './clock';
 import { BulwarkConfig } from './config';
 import { KeyRing, loadCredentials, loadDataKey } from './credentials';
 import { AllErrorsFilter } from './errors';
+import { GraphCollections } from './graph-collections';
 import { HealthController } from './health.controller';
 import { ConsumerHost, PROJECTION_THREAD, ProjectionThreadEntry, READ_DB, readDatabaseFile } from './projection-host';
 import { SealedBox } from './sealed-box';
@@ -64,6 +65,7 @@ export class PlatformModule implements BeforeApplicationShutdown, OnApplicationS
             : new InProcessEventFeed(store),
       },
       ConsumerHost,
+      GraphCollections,
       { provide: APP_GUARD, useClass: RoleGuard },
       { provide: APP_FILTER, useClass: AllErrorsFilter },
     ];

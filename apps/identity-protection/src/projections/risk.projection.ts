@@ -45,6 +45,7 @@ export const riskProjection: Projection = {
       CREATE TABLE IF NOT EXISTS risky_users (
         user_id TEXT PRIMARY KEY, risk_level TEXT NOT NULL, risk_state TEXT NOT NULL, risk_detail TEXT NOT NULL, risk_last_updated_at TEXT NOT NULL
       ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS risky_users_by_update ON risky_users (risk_last_updated_at DESC, user_id DESC);
       CREATE TABLE IF NOT EXISTS user_risk_states (user_id TEXT PRIMARY KEY, state TEXT NOT NULL, last_history_type TEXT) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS risky_user_history (
         event_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, position INTEGER NOT NULL, event_type TEXT NOT NULL, at TEXT NOT NULL,

@@ -1,24 +1,20 @@
 import { prepared } from '@bulwark/event-store';
-import { Controller, Get, Headers, Inject, OnModuleInit } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CLOCK, Clock, ConsumerHost, READ_DB, Roles } from '@bulwark/platform';
+import { Controller, Get, Inject, OnModuleInit, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CLOCK, Clock, ConsumerHost, GraphCollections, READ_DB, Roles } from '@bulwark/platform';
 import Database from 'better-sqlite3';
 import { lockoutsProjection } from '../projections/lockouts.projection';
 import { riskProjection } from '../projections/risk.projection';
-import { GRAPH, graphRiskDetail, includesUnknownEnumMembers } from '../user-risk/graph-shapes';
+import type { Request, Response } from 'express';
+import { DetectionRow, riskDetection, riskDetectionsResource } from '../user-risk/graph-shapes';
 
 
-type DetectionRow = {
-  id: string; user_id: string; risk_event_type: string; risk_level: string; risk_state: string; risk_detail: string;
-  detection_timing_type: string; activity: string; source: string; ip_address: string | null; correlation_id: string | null;
-  request_id: string | null; activity_at: string; detected_at: string; last_updated_at: string; additional_info: string;
-};
 type LockoutRow = { user_id: string; locked_at: string; locked_until: string | null; caused_by: string; factor: string | null; settings_version: number };
 
 @ApiTags('identity protection')
 @Controller()
 export class IdentityProtectionController implements OnModuleInit {
-  constructor(@Inject(READ_DB) private readonly db: Database.Database, private readonly consumers: ConsumerHost, @Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(@Inject(READ_DB) private readonly db: Database.Database, private readonly consumers: ConsumerHost, @Inject(CLOCK) private readonly clock: Clock, private readonly collections: GraphCollections) {}
 
   onModuleInit(): void {
     this.consumers.registerProjection(riskProjection);
@@ -27,35 +23,13 @@ export class IdentityProtectionController implements OnModuleInit {
 
   @Get('v1.0/identityProtection/riskDetections')
   @Roles('analyst', 'admin')
-  @ApiOperation({ summary: "Risk detections in Graph's riskDetection shape, newest first" })
-  riskDetections(@Headers('prefer') prefer?: string) {
-    const includeUnknown = includesUnknownEnumMembers(prefer);
-    const rows = prepared<[], DetectionRow>(this.db, 'SELECT * FROM risk_detections ORDER BY detected_at DESC, id LIMIT 500').all();
-    return {
-      '@odata.context': `${GRAPH}#identityProtection/riskDetections`,
-      value: rows.map((row) => ({
-        id: row.id,
-        requestId: row.request_id,
-        correlationId: row.correlation_id,
-        riskEventType: row.risk_event_type,
-        riskState: row.risk_state,
-        riskLevel: row.risk_level,
-        riskDetail: graphRiskDetail(row.risk_detail, includeUnknown),
-        source: row.source,
-        detectionTimingType: row.detection_timing_type,
-        activity: row.activity,
-        tokenIssuerType: 'AzureAD',
-        ipAddress: row.ip_address,
-        location: null,
-        activityDateTime: row.activity_at,
-        detectedDateTime: row.detected_at,
-        lastUpdatedDateTime: row.last_updated_at,
-        userId: row.user_id,
-        userDisplayName: null,
-        userPrincipalName: row.user_id,
-        additionalInfo: row.additional_info,
-      })),
-    };
+  @ApiQuery({ name: '$filter', required: false, description: "e.g. riskLevel eq 'high' and detectedDateTime ge 2026-01-01T00:00:00Z; userId eq 'alice'" })
+  @ApiQuery({ name: '$top', required: false, description: 'page size, 1–500 (default 20)' })
+  @ApiQuery({ name: '$select', required: false })
+  @ApiQuery({ name: '$skiptoken', required: false, description: 'from @odata.nextLink' })
+  @ApiOperation({ summary: "Risk detections in Graph's riskDetection shape, newest first, with OData $filter, $select and paging" })
+  riskDetections(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return this.collections.respond(this.db, riskDetectionsResource, request, response, (row: DetectionRow, options) => riskDetection(row, options.includeUnknownEnumMembers));
   }
 
   @Get('v1/lockouts')

@@ -32,6 +32,7 @@ import {
   VoiceGreetingDeleted,
 } from '@bulwark/contracts';
 import { prepared, Projection } from '@bulwark/event-store';
+import { DATETIME, graphEnum, GraphResource, scalar, STRING } from '@bulwark/odata';
 import Database from 'better-sqlite3';
 
 /** Graph's directoryAudit and the complex types it reaches (CSDL: auditActivityInitiator, targetResource, modifiedProperty, keyValue). */
@@ -514,6 +515,9 @@ export const directoryAuditsProjection: Projection = {
         initiated_by TEXT NOT NULL, target_resources TEXT NOT NULL, additional_details TEXT NOT NULL, position INTEGER NOT NULL
       ) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS directory_audits_by_time ON directory_audits (activity_date_time DESC, id DESC);
+      CREATE INDEX IF NOT EXISTS directory_audits_by_activity ON directory_audits (activity_display_name, activity_date_time DESC);
+      CREATE INDEX IF NOT EXISTS directory_audits_by_category ON directory_audits (category, activity_date_time DESC);
+      CREATE INDEX IF NOT EXISTS directory_audits_by_correlation ON directory_audits (correlation_id);
       CREATE TABLE IF NOT EXISTS directory_audit_memory (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`);
   },
   reset(db) {
@@ -569,7 +573,54 @@ export function toGraphDirectoryAudit(row: AuditRow): DirectoryAudit {
 
 const COLUMNS = 'id, activity_date_time, activity_display_name, category, correlation_id, logged_by_service, operation_type, result, result_reason, initiated_by, target_resources, additional_details, position';
 
-/** A page, newest first, by keyset on (activityDateTime, id): rows that arrive meanwhile neither repeat nor shift the pages. */
+const operationResult = graphEnum('operationResult');
+const initiator = (path: string) => scalar(`json_extract(initiated_by, '${path}')`, STRING, ['eq']);
+/** What Graph lets a client filter directoryAudits on (directoryAudit's documented $filter support), and where each is in our rows. */
+export const directoryAuditsResource: GraphResource = {
+  entitySet: 'auditLogs/directoryAudits',
+  from: 'directory_audits',
+  columns: COLUMNS,
+  key: 'id',
+  filterable: {
+    id: scalar('id', STRING, ['eq', 'in']),
+    activityDateTime: scalar('activity_date_time', DATETIME),
+    activityDisplayName: scalar('activity_display_name', STRING, ['eq', 'ne', 'in', 'startswith']),
+    category: scalar('category', STRING, ['eq', 'ne', 'in']),
+    correlationId: scalar('correlation_id', STRING, ['eq', 'in']),
+    loggedByService: scalar('logged_by_service', STRING, ['eq', 'ne', 'in']),
+    operationType: scalar('operation_type', STRING, ['eq', 'ne', 'in']),
+    result: scalar('result', operationResult),
+    'initiatedBy/user/id': initiator('$.user.id'),
+    'initiatedBy/user/displayName': initiator('$.user.displayName'),
+    'initiatedBy/user/userPrincipalName': scalar("json_extract(initiated_by, '$.user.userPrincipalName')", STRING, ['eq', 'startswith']),
+    'initiatedBy/user/ipAddress': scalar("json_extract(initiated_by, '$.user.ipAddress')", STRING, ['eq', 'startswith']),
+    'initiatedBy/app/appId': initiator('$.app.appId'),
+    'initiatedBy/app/displayName': initiator('$.app.displayName'),
+    'initiatedBy/app/servicePrincipalId': initiator('$.app.servicePrincipalId'),
+    targetResources: {
+      kind: 'collection',
+      sql: 'target_resources',
+      element: {
+        properties: {
+          id: { json: '$.id', type: STRING, operators: ['eq', 'in'] },
+          displayName: { json: '$.displayName', type: STRING, operators: ['eq', 'startswith'] },
+          type: { json: '$.type', type: STRING, operators: ['eq'] },
+          userPrincipalName: { json: '$.userPrincipalName', type: STRING, operators: ['eq', 'startswith'] },
+        },
+      },
+    },
+  },
+  selectable: ['id', 'category', 'correlationId', 'result', 'resultReason', 'activityDisplayName', 'activityDateTime', 'loggedByService', 'operationType', 'initiatedBy', 'targetResources', 'additionalDetails'],
+  sortable: { activityDateTime: { sql: 'activity_date_time', type: 'datetime' } },
+  defaultOrder: { property: 'activityDateTime', key: { sql: 'activity_date_time', type: 'datetime' }, direction: 'desc' },
+  top: { default: 1000, max: 1000 },
+  countable: true,
+  skip: true,
+};
+
+export type { AuditRow };
+
+/** A page, newest first, by keyset on (activityDateTime, id), without OData options (what the projection's own tests read). */
 export function directoryAuditsPage(db: Database.Database, limit: number, after: { at: string; id: string } | null): DirectoryAudit[] {
   const rows = after
     ? prepared<[string, string, number], AuditRow>(db, `SELECT ${COLUMNS} FROM directory_audits WHERE (activity_date_time, id) < (?, ?) ORDER BY activity_date_time DESC, id DESC LIMIT ?`).all(after.at, after.id, limit)

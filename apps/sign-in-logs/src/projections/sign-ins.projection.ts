@@ -1,14 +1,17 @@
 import {
   DenialReason,
+  MethodRegistered,
   MfaApproved,
   MfaBypassed,
   MfaChallengeIssued,
   MfaDenied,
   RecordedEvent,
   RegistrationRequiredAtSignIn,
+  RiskDetected,
   SignInLogFieldsChanged,
 } from '@bulwark/contracts';
 import { Projection, prepared } from '@bulwark/event-store';
+import Database from 'better-sqlite3';
 
 /** Entra's additionalDetails for each denial reason (500121 is Entra's "strong authentication failed"). */
 export const denialDetails: Record<DenialReason, string> = {
@@ -17,13 +20,25 @@ export const denialDetails: Record<DenialReason, string> = {
   lockedOut: 'MFA denied; account is locked out after too many failed attempts',
   userBlocked: 'MFA denied; user is blocked',
   expired: 'MFA denied; the verification request expired',
-  fraudReported: 'MFA denied; fraud code entered',
+  // by the channel: see fraudReportDetails
+  fraudReported: 'MFA denied; fraud reported by the user',
   timeout: 'MFA denied; user did not respond to mobile app notification',
   userDeclined: 'MFA denied; user declined the authentication',
   wrongNumber: 'MFA denied; user did not select the correct number',
   methodDisabled: 'MFA denied; the authentication method is disabled',
   superseded: 'MFA denied; a newer verification code was sent',
 };
+
+/**
+ * A fraud report reads as Entra writes it for the channel it came through: the Authenticator app's report, or
+ * the fraud code keyed in during a call. A texted code or a hardware token's code reported through the relying
+ * party has no Entra string: ours says what happened.
+ */
+export function fraudReportDetail(methodType: string | null, channel: string | null): string {
+  if (channel === 'voice') return 'MFA denied; fraud code entered';
+  if (methodType === 'softwareOath' && (channel === 'appCode' || channel === 'appNotification')) return 'MFA denied; Phone App Reported Fraud';
+  return denialDetails.fraudReported;
+}
 
 /** Entra's authentication details when the second factor was skipped. */
 export const bypassDetails: Record<'trustedIp' | 'rememberedDevice' | 'mfaDisabled', string> = {
@@ -42,69 +57,110 @@ export const registrationDetails: Record<'noMethods' | 'methodsDisabled', string
 export const REGISTRATION_REQUIRED_ERROR = 50072;
 
 type UserFields = { userFirstName?: string; userLastName?: string; userEmail?: string };
-
-const SIGN_IN_COLUMNS =
-  'id, created_at, user_id, app_id, ip_address, user_agent, correlation_id, challenge_id, method_type, result, reason, error_code, position, method_id, channel, user_first_name, user_last_name, user_email';
-const insertSignIn = `INSERT OR IGNORE INTO sign_ins (${SIGN_IN_COLUMNS}) VALUES (${SIGN_IN_COLUMNS.split(',').map(() => '?').join(', ')})`;
 const fieldsOf = (data: UserFields) => [data.userFirstName ?? null, data.userLastName ?? null, data.userEmail ?? null] as const;
 
+/** Phone numbers in sign-in rows: every digit but the last two hidden, as Entra shows them (`+X XXXXXXXX99`). */
+export function maskedPhone(phoneNumber: string): string {
+  const digits = phoneNumber.replace(/\D/g, '');
+  return `+${'X'.repeat(Math.max(digits.length - 2, 0))}${digits.slice(-2)}`;
+}
+
+const RISK_ORDER = ['none', 'low', 'medium', 'high'];
+const SIGN_IN_COLUMNS =
+  'id, created_at, user_id, app_id, ip_address, user_agent, correlation_id, challenge_id, method_type, result, reason, error_code, position, method_id, channel, method_detail, risk_level, risk_state, risk_event_types, user_first_name, user_last_name, user_email';
+const insertSignIn = (db: Database.Database, row: unknown[]) =>
+  prepared(db, `INSERT OR IGNORE INTO sign_ins (${SIGN_IN_COLUMNS}) VALUES (${SIGN_IN_COLUMNS.split(',').map(() => '?').join(', ')})`).run(...row);
+
 /**
- * One row per MFA attempt, with the context of the challenge it answered, and the user's name and email as far as
- * the tenant recorded them. A field the tenant turns off is erased from the rows too; turning it on again shows
- * only what attempts from then on record.
+ * One row per MFA attempt, with the context of the challenge it answered, the method's masked phone number, the risk
+ * detected on the sign-in (a detection's requestId is the challenge it is about), and the user's name and email as far
+ * as the tenant records them. A field the tenant turns off is erased from the rows too; turning it on again shows only
+ * what attempts from then on record.
+ * Version 4: method details, risk columns, the analyst API's indexes, recorded user fields, registration interrupts.
  */
 export const signInsProjection: Projection = {
   name: 'sign_ins',
-  version: 3,
-  eventTypes: ['MfaChallengeIssued', 'MfaApproved', 'MfaDenied', 'MfaBypassed', 'RegistrationRequiredAtSignIn', 'SignInLogFieldsChanged'],
+  version: 4,
+  eventTypes: ['MfaChallengeIssued', 'MfaApproved', 'MfaDenied', 'MfaBypassed', 'MethodRegistered', 'RiskDetected', 'RegistrationRequiredAtSignIn', 'SignInLogFieldsChanged'],
   setup(db) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS sign_in_challenges (
         challenge_id TEXT PRIMARY KEY, correlation_id TEXT NOT NULL, method_type TEXT, channel TEXT,
         user_first_name TEXT, user_last_name TEXT, user_email TEXT
       ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS sign_in_methods (method_id TEXT PRIMARY KEY, method_detail TEXT) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS sign_in_risks (request_id TEXT PRIMARY KEY, risk_level TEXT NOT NULL, risk_event_types TEXT NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS sign_ins (
         id TEXT PRIMARY KEY, created_at TEXT NOT NULL, user_id TEXT NOT NULL, app_id TEXT, ip_address TEXT NOT NULL, user_agent TEXT,
         correlation_id TEXT NOT NULL, challenge_id TEXT NOT NULL, method_type TEXT, result TEXT NOT NULL, reason TEXT, error_code INTEGER NOT NULL,
-        position INTEGER NOT NULL, method_id TEXT, channel TEXT, user_first_name TEXT, user_last_name TEXT, user_email TEXT
+        position INTEGER NOT NULL, method_id TEXT, channel TEXT, method_detail TEXT,
+        risk_level TEXT NOT NULL DEFAULT 'none', risk_state TEXT NOT NULL DEFAULT 'none', risk_event_types TEXT NOT NULL DEFAULT '[]',
+        user_first_name TEXT, user_last_name TEXT, user_email TEXT
       ) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS sign_ins_by_time ON sign_ins (created_at DESC, id DESC);`);
+      CREATE INDEX IF NOT EXISTS sign_ins_by_time ON sign_ins (created_at DESC, id DESC);
+      CREATE INDEX IF NOT EXISTS sign_ins_by_user ON sign_ins (user_id, created_at DESC, id DESC);
+      CREATE INDEX IF NOT EXISTS sign_ins_by_error ON sign_ins (error_code, created_at DESC, id DESC);
+      CREATE INDEX IF NOT EXISTS sign_ins_by_ip ON sign_ins (ip_address);
+      CREATE INDEX IF NOT EXISTS sign_ins_by_correlation ON sign_ins (correlation_id);
+      CREATE INDEX IF NOT EXISTS sign_ins_by_challenge ON sign_ins (challenge_id);`);
   },
   reset(db) {
-    // the tables' shape changed with versions 2 and 3: recreate them
-    db.exec('DROP TABLE IF EXISTS sign_ins; DROP TABLE IF EXISTS sign_in_challenges;');
+    // the tables' shape changes between versions: recreate them (the runner calls setup before reset)
+    db.exec('DROP TABLE IF EXISTS sign_ins; DROP TABLE IF EXISTS sign_in_challenges; DROP TABLE IF EXISTS sign_in_methods; DROP TABLE IF EXISTS sign_in_risks;');
     this.setup(db);
   },
   apply(db, event) {
-    if (event.type === 'SignInLogFieldsChanged') {
-      const { firstName, lastName, email } = (event as unknown as RecordedEvent<SignInLogFieldsChanged>).data;
-      // fixed statements, one per field: no column name is ever built from data
-      for (const table of ['sign_ins', 'sign_in_challenges'] as const) {
-        if (!firstName) prepared(db, `UPDATE ${table} SET user_first_name = NULL WHERE user_first_name IS NOT NULL`).run();
-        if (!lastName) prepared(db, `UPDATE ${table} SET user_last_name = NULL WHERE user_last_name IS NOT NULL`).run();
-        if (!email) prepared(db, `UPDATE ${table} SET user_email = NULL WHERE user_email IS NOT NULL`).run();
+    switch (event.type) {
+      case 'SignInLogFieldsChanged': {
+        const { firstName, lastName, email } = (event as unknown as RecordedEvent<SignInLogFieldsChanged>).data;
+        // fixed statements, one per field: no column name is ever built from data
+        for (const table of ['sign_ins', 'sign_in_challenges'] as const) {
+          if (!firstName) prepared(db, `UPDATE ${table} SET user_first_name = NULL WHERE user_first_name IS NOT NULL`).run();
+          if (!lastName) prepared(db, `UPDATE ${table} SET user_last_name = NULL WHERE user_last_name IS NOT NULL`).run();
+          if (!email) prepared(db, `UPDATE ${table} SET user_email = NULL WHERE user_email IS NOT NULL`).run();
+        }
+        return;
       }
-      return;
-    }
-    if (event.type === 'MfaChallengeIssued') {
-      const { challengeId, methodType, channel, ...data } = (event as unknown as RecordedEvent<MfaChallengeIssued>).data;
-      prepared(db, 'INSERT OR IGNORE INTO sign_in_challenges VALUES (?, ?, ?, ?, ?, ?, ?)').run(challengeId, event.metadata.correlationId, methodType, channel ?? 'appCode', ...fieldsOf(data));
-      return;
-    }
-    if (event.type === 'MfaBypassed') {
-      const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = (event as unknown as RecordedEvent<MfaBypassed>).data;
-      prepared(db, insertSignIn).run(
-        event.eventId, at, userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'bypassed', reason, 0, event.position, null, null, ...fieldsOf(data),
-      );
-      return;
-    }
-    if (event.type === 'RegistrationRequiredAtSignIn') {
-      const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = (event as unknown as RecordedEvent<RegistrationRequiredAtSignIn>).data;
-      prepared(db, insertSignIn).run(
-        event.eventId, at, userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'interrupted', reason, REGISTRATION_REQUIRED_ERROR, event.position, null, null,
-        ...fieldsOf(data),
-      );
-      return;
+      case 'MfaChallengeIssued': {
+        const { challengeId, methodType, channel, ...data } = (event as unknown as RecordedEvent<MfaChallengeIssued>).data;
+        prepared(db, 'INSERT OR IGNORE INTO sign_in_challenges VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+          challengeId, event.metadata.correlationId, methodType, channel ?? 'appCode', ...fieldsOf(data),
+        );
+        return;
+      }
+      case 'RegistrationRequiredAtSignIn': {
+        const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = (event as unknown as RecordedEvent<RegistrationRequiredAtSignIn>).data;
+        insertSignIn(db, [
+          event.eventId, instant(at), userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'interrupted', reason,
+          REGISTRATION_REQUIRED_ERROR, event.position, null, null, null, 'none', 'none', '[]', ...fieldsOf(data),
+        ]);
+        return;
+      }
+      case 'MethodRegistered': {
+        // the number itself is a private field of the mfa service: only its masked form is kept here
+        const { methodId, phoneNumber } = (event as unknown as RecordedEvent<MethodRegistered>).data;
+        if (phoneNumber) prepared(db, 'INSERT OR REPLACE INTO sign_in_methods VALUES (?, ?)').run(methodId, maskedPhone(phoneNumber));
+        return;
+      }
+      case 'RiskDetected': {
+        const { requestId, riskLevel, riskEventType } = (event as unknown as RecordedEvent<RiskDetected>).data;
+        if (!requestId) return;
+        const known = prepared<[string], { risk_level: string; risk_event_types: string }>(db, 'SELECT risk_level, risk_event_types FROM sign_in_risks WHERE request_id = ?').get(requestId);
+        const level = known && RISK_ORDER.indexOf(known.risk_level) > RISK_ORDER.indexOf(riskLevel) ? known.risk_level : riskLevel;
+        const types = JSON.stringify([...new Set([...(known ? (JSON.parse(known.risk_event_types) as string[]) : []), riskEventType])]);
+        prepared(db, 'INSERT OR REPLACE INTO sign_in_risks VALUES (?, ?, ?)').run(requestId, level, types);
+        // a detection may come after the sign-in it is about (a reaction's output) or, replayed from another feed, before
+        prepared(db, "UPDATE sign_ins SET risk_level = ?, risk_state = 'atRisk', risk_event_types = ? WHERE challenge_id = ?").run(level, types, requestId);
+        return;
+      }
+      case 'MfaBypassed': {
+        const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = (event as unknown as RecordedEvent<MfaBypassed>).data;
+        insertSignIn(db, [
+          event.eventId, instant(at), userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'bypassed', reason, 0, event.position, null, null,
+          null, 'none', 'none', '[]', ...fieldsOf(data),
+        ]);
+        return;
+      }
     }
     const attempt = event as unknown as RecordedEvent<MfaApproved | MfaDenied>;
     const { challengeId, userId, appId, clientIp, userAgent, at, methodId } = attempt.data;
@@ -115,9 +171,11 @@ export const signInsProjection: Projection = {
     // an app password sign-in has no challenge: its approval says so
     const channel = challenge ? challenge.channel : 'appPassword';
     const reason = attempt.type === 'MfaDenied' ? attempt.data.reason : null;
-    prepared(db, insertSignIn).run(
+    const methodDetail = methodId ? (prepared<[string], { method_detail: string | null }>(db, 'SELECT method_detail FROM sign_in_methods WHERE method_id = ?').get(methodId)?.method_detail ?? null) : null;
+    const risk = prepared<[string], { risk_level: string; risk_event_types: string }>(db, 'SELECT risk_level, risk_event_types FROM sign_in_risks WHERE request_id = ?').get(challengeId);
+    insertSignIn(db, [
       event.eventId,
-      at,
+      instant(at),
       userId,
       appId,
       clientIp,
@@ -131,10 +189,17 @@ export const signInsProjection: Projection = {
       event.position,
       methodId,
       channel,
+      methodDetail,
+      risk?.risk_level ?? 'none',
+      risk ? 'atRisk' : 'none',
+      risk?.risk_event_types ?? '[]',
       // the answer carries no name: the challenge recorded it, as the setting stood when the sign-in began
       challenge?.user_first_name ?? null,
       challenge?.user_last_name ?? null,
       challenge?.user_email ?? null,
-    );
+    ]);
   },
 };
+
+/** Instants as `toISOString` writes them, so they compare as text in filters and keyset pages. */
+const instant = (at: string) => new Date(at).toISOString();

@@ -1,21 +1,43 @@
-import { Controller, Get, Inject, OnModuleInit, Param, Req } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, OnModuleInit, Param, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@bulwark/contracts';
-import { ConsumerHost, READ_DB, Roles, ZodPipe } from '@bulwark/platform';
+import { GRAPH_METADATA } from '@bulwark/odata';
+import { ConsumerHost, GraphCollections, READ_DB, Roles, ZodPipe } from '@bulwark/platform';
 import Database from 'better-sqlite3';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { directoryAudit, directoryAuditsPage, directoryAuditsProjection } from '../projections/directory-audits.projection';
-import { GRAPH_METADATA, graphPage, nextLinkOf, pageRequest } from './graph-collection';
+import {
+  AuditRow,
+  DirectoryAudit,
+  directoryAudit,
+  directoryAuditsProjection,
+  directoryAuditsResource,
+  toGraphDirectoryAudit,
+} from '../projections/directory-audits.projection';
 
 const ENTITY_SET = 'auditLogs/directoryAudits';
-/** Graph's page size for directoryAudits: 1000 by default and at most. */
-const PAGE = { defaultTop: 1000, maxTop: 1000 };
+
+/** The columns of the CSV download. */
+const auditCsvColumns = [
+  { header: 'Date (UTC)', value: (a: DirectoryAudit) => a.activityDateTime },
+  { header: 'ID', value: (a: DirectoryAudit) => a.id },
+  { header: 'Correlation ID', value: (a: DirectoryAudit) => a.correlationId },
+  { header: 'Service', value: (a: DirectoryAudit) => a.loggedByService },
+  { header: 'Category', value: (a: DirectoryAudit) => a.category },
+  { header: 'Activity', value: (a: DirectoryAudit) => a.activityDisplayName },
+  { header: 'Result', value: (a: DirectoryAudit) => a.result },
+  { header: 'Result reason', value: (a: DirectoryAudit) => a.resultReason },
+  { header: 'Actor', value: (a: DirectoryAudit) => a.initiatedBy.user?.userPrincipalName ?? a.initiatedBy.app?.displayName ?? null },
+  { header: 'Actor IP address', value: (a: DirectoryAudit) => a.initiatedBy.user?.ipAddress ?? null },
+  { header: 'Targets', value: (a: DirectoryAudit) => a.targetResources.map((target) => `${target.type}:${target.displayName ?? target.id}`).join('; ') },
+  { header: 'Modified properties', value: (a: DirectoryAudit) => a.targetResources.flatMap((target) => target.modifiedProperties.map((p) => `${p.displayName}: ${p.oldValue ?? ''} -> ${p.newValue ?? ''}`)).join('; ') },
+  { header: 'Additional details', value: (a: DirectoryAudit) => a.additionalDetails.map((detail) => `${detail.key}=${detail.value}`).join('; ') },
+];
 
 @ApiTags('audit logs')
 @Controller('v1.0/auditLogs/directoryAudits')
 export class DirectoryAuditsController implements OnModuleInit {
-  constructor(@Inject(READ_DB) private readonly db: Database.Database, private readonly consumers: ConsumerHost) {}
+  constructor(@Inject(READ_DB) private readonly db: Database.Database, private readonly consumers: ConsumerHost, private readonly collections: GraphCollections) {}
 
   onModuleInit(): void {
     this.consumers.registerProjection(directoryAuditsProjection);
@@ -23,17 +45,17 @@ export class DirectoryAuditsController implements OnModuleInit {
 
   @Get()
   @Roles('analyst', 'admin')
+  @ApiQuery({ name: '$filter', required: false, description: "e.g. activityDisplayName eq 'Add blocked user'; startswith(activityDisplayName,'Fraud'); targetResources/any(t: t/id eq 'alice')" })
   @ApiQuery({ name: '$top', required: false, description: 'page size, 1–1000 (default 1000)' })
+  @ApiQuery({ name: '$orderby', required: false, description: 'activityDateTime [asc|desc] (default desc)' })
+  @ApiQuery({ name: '$select', required: false })
+  @ApiQuery({ name: '$count', required: false })
+  @ApiQuery({ name: '$skip', required: false })
   @ApiQuery({ name: '$skiptoken', required: false, description: 'from @odata.nextLink' })
-  @ApiOperation({ summary: "Admin commands, settings changes, security info and fraud reports, newest first, in Graph's directoryAudit shape" })
-  list(@Req() request: Request) {
-    const { top, after } = pageRequest(request.query as Record<string, unknown>, PAGE);
-    // one row more than the page tells whether another page follows
-    const rows = directoryAuditsPage(this.db, top + 1, after);
-    const page = rows.slice(0, top);
-    const last = page[page.length - 1];
-    const nextLink = rows.length > top && last ? nextLinkOf(request, { at: last.activityDateTime, id: last.id }) : null;
-    return graphPage(ENTITY_SET, page, nextLink);
+  @ApiHeader({ name: 'Accept', required: false, description: 'text/csv: the page as CSV for spreadsheets' })
+  @ApiOperation({ summary: "Admin commands, settings changes, security info and fraud reports, newest first, in Graph's directoryAudit shape, with OData queries" })
+  list(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return this.collections.respond(this.db, directoryAuditsResource, request, response, (row: AuditRow) => toGraphDirectoryAudit(row), auditCsvColumns);
   }
 
   @Get(':id')

@@ -1,16 +1,17 @@
-import { prepared } from '@bulwark/event-store';
-import { Controller, Get, Inject, OnModuleInit } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, OnModuleInit, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { DenialReason } from '@bulwark/contracts';
-import { ConsumerHost, READ_DB, Roles } from '@bulwark/platform';
+import { BOOLEAN, DATETIME, graphEnum, graphEnums, GraphResource, INT, scalar, STRING } from '@bulwark/odata';
 import Database from 'better-sqlite3';
-import { bypassDetails, denialDetails, registrationDetails, REGISTRATION_REQUIRED_ERROR, signInsProjection } from '../projections/sign-ins.projection';
-import { graphPage } from './graph-collection';
+import type { Request, Response } from 'express';
+import { bypassDetails, denialDetails, fraudReportDetail, registrationDetails, REGISTRATION_REQUIRED_ERROR, signInsProjection } from '../projections/sign-ins.projection';
+import { ConsumerHost, GraphCollections, READ_DB, Roles } from '@bulwark/platform';
 
-type SignInRow = {
+export type SignInRow = {
   id: string; created_at: string; user_id: string; app_id: string | null; ip_address: string; user_agent: string | null;
   correlation_id: string; challenge_id: string; method_type: string | null; result: string; reason: string | null; error_code: number;
-  method_id: string | null; channel: string | null; user_first_name: string | null; user_last_name: string | null; user_email: string | null;
+  method_id: string | null; channel: string | null; method_detail: string | null; risk_level: string; risk_state: string; risk_event_types: string;
+  user_first_name: string | null; user_last_name: string | null; user_email: string | null;
 };
 
 /** Entra's names for how the second factor was given. */
@@ -23,22 +24,35 @@ const authMethods: Record<string, string> = {
   appPassword: 'App password',
 };
 
+const legacyRiskEventTypes = new Set<string>([
+  'unlikelyTravel', 'anonymizedIPAddress', 'maliciousIPAddress', 'unfamiliarFeatures', 'malwareInfectedIPAddress', 'suspiciousIPAddress', 'leakedCredentials',
+  'investigationsThreatIntelligence', 'generic', 'adminConfirmedUserCompromised', 'mcasImpossibleTravel', 'mcasSuspiciousInboxManipulationRules',
+  'investigationsThreatIntelligenceSigninLinked', 'maliciousIPAddressValidCredentialsBlockedIP',
+]);
+
+const FAILURE_REASON = 'Authentication failed during strong authentication request.';
+
+export function resultDetailOf(row: Pick<SignInRow, 'result' | 'reason' | 'error_code' | 'method_type' | 'channel'>): string {
+  if (row.result === 'bypassed') return bypassDetails[row.reason as keyof typeof bypassDetails];
+  if (row.result === 'interrupted') return registrationDetails[row.reason as keyof typeof registrationDetails];
+  if (row.error_code === 0) return 'MFA successfully completed';
+  if (row.reason === 'fraudReported') return fraudReportDetail(row.method_type, row.channel);
+  return denialDetails[row.reason as DenialReason];
+}
+
+export function authMethodOf(row: Pick<SignInRow, 'channel' | 'method_type'>): string | null {
+  if (row.channel === 'appPassword') return authMethods.appPassword!;
+  return row.method_type ? (authMethods[`${row.method_type}/${row.channel}`] ?? row.method_type) : null;
+}
+
+/** Graph's signIn (v1.0), with the beta MFA details Sentinel's SigninLogs carry (authenticationDetails, mfaDetail). */
 export function toGraphSignIn(row: SignInRow) {
   const success = row.error_code === 0;
-  const authMethod = row.channel === 'appPassword' ? authMethods.appPassword! : row.method_type ? (authMethods[`${row.method_type}/${row.channel}`] ?? row.method_type) : null;
-  const detail =
-    row.result === 'bypassed'
-      ? bypassDetails[row.reason as keyof typeof bypassDetails]
-      : row.result === 'interrupted'
-        ? registrationDetails[row.reason as keyof typeof registrationDetails]
-        : success
-          ? 'MFA successfully completed'
-          : denialDetails[row.reason as DenialReason];
-  const failureReason = success
-    ? null
-    : row.error_code === REGISTRATION_REQUIRED_ERROR
-      ? 'User needs to enroll for second factor authentication.'
-      : 'Authentication failed during strong authentication request.';
+  const authMethod = authMethodOf(row);
+  const detail = resultDetailOf(row);
+  const riskEventTypes = JSON.parse(row.risk_event_types) as string[];
+  // a phone method shows its masked number, an app or token its method id
+  const authDetail = row.method_detail ?? row.method_id;
   // only what the tenant's sign-in-log fields setting recorded: the user id stands in for a principal name otherwise
   const displayName = [row.user_first_name, row.user_last_name].filter(Boolean).join(' ') || null;
   return {
@@ -56,27 +70,100 @@ export function toGraphSignIn(row: SignInRow) {
     conditionalAccessStatus: 'notApplied',
     isInteractive: true,
     riskDetail: 'none',
-    riskLevelAggregated: 'none',
-    riskLevelDuringSignIn: 'none',
-    riskState: 'none',
-    riskEventTypes_v2: [],
+    riskLevelAggregated: row.risk_level,
+    riskLevelDuringSignIn: row.risk_level,
+    riskState: row.risk_state,
+    riskEventTypes: riskEventTypes.map((type) => (legacyRiskEventTypes.has(type) ? type : 'unknownFutureValue')),
+    riskEventTypes_v2: riskEventTypes,
     status: {
       errorCode: row.error_code,
-      failureReason,
+      failureReason: success ? null : row.error_code === REGISTRATION_REQUIRED_ERROR ? 'User needs to enroll for second factor authentication.' : FAILURE_REASON,
       additionalDetails: detail,
     },
+    authenticationRequirement: row.result === 'bypassed' ? 'singleFactorAuthentication' : 'multiFactorAuthentication',
+    authenticationMethodsUsed: authMethod ? [authMethod] : [],
     // which of the user's methods answered (two people sharing a mailbox each have their own authenticator)
-    mfaDetail: { authMethod, authDetail: row.method_id },
+    mfaDetail: { authMethod, authDetail },
     authenticationDetails: [
-      { authenticationStepDateTime: row.created_at, authenticationMethod: authMethod, succeeded: success, authenticationStepResultDetail: detail },
+      {
+        authenticationStepDateTime: row.created_at,
+        authenticationMethod: authMethod,
+        authenticationMethodDetail: authDetail,
+        succeeded: success,
+        authenticationStepResultDetail: detail,
+        authenticationStepRequirement: row.result === 'bypassed' ? null : 'Primary authentication',
+      },
     ],
   };
 }
 
+const riskLevel = graphEnum('riskLevel');
+/** What Graph lets a client filter signIns on (signIn's documented $filter support), and where each is in our rows. */
+export const signInsResource: GraphResource = {
+  entitySet: 'auditLogs/signIns',
+  from: 'sign_ins',
+  columns: '*',
+  key: 'id',
+  filterable: {
+    id: scalar('id', STRING, ['eq', 'in']),
+    createdDateTime: scalar('created_at', DATETIME),
+    userId: scalar('user_id', STRING, ['eq', 'ne', 'in']),
+    userPrincipalName: scalar("COALESCE(user_email, user_id)", STRING),
+    // as the tenant recorded them (first and last name), else null
+    userDisplayName: scalar("NULLIF(TRIM(COALESCE(user_first_name, '') || ' ' || COALESCE(user_last_name, '')), '')", STRING),
+    appId: scalar('app_id', STRING, ['eq', 'ne', 'in']),
+    appDisplayName: scalar('app_id', STRING),
+    ipAddress: scalar('ip_address', STRING),
+    clientAppUsed: scalar("'Browser'", STRING, ['eq', 'ne']),
+    correlationId: scalar('correlation_id', STRING, ['eq', 'in']),
+    conditionalAccessStatus: scalar("'notApplied'", graphEnum('conditionalAccessStatus')),
+    isInteractive: scalar('1', BOOLEAN),
+    'status/errorCode': scalar('error_code', INT),
+    riskDetail: scalar("'none'", graphEnum('riskDetail')),
+    riskLevelAggregated: scalar('risk_level', riskLevel),
+    riskLevelDuringSignIn: scalar('risk_level', riskLevel),
+    riskState: scalar('risk_state', graphEnum('riskState')),
+    riskEventTypes_v2: { kind: 'collection', sql: 'risk_event_types', element: STRING },
+  },
+  selectable: [
+    'id', 'createdDateTime', 'userDisplayName', 'userPrincipalName', 'userId', 'appId', 'appDisplayName', 'ipAddress', 'clientAppUsed', 'userAgent', 'correlationId',
+    'conditionalAccessStatus', 'isInteractive', 'riskDetail', 'riskLevelAggregated', 'riskLevelDuringSignIn', 'riskState', 'riskEventTypes', 'riskEventTypes_v2', 'status',
+    'authenticationRequirement', 'authenticationMethodsUsed', 'mfaDetail', 'authenticationDetails',
+  ],
+  sortable: { createdDateTime: { sql: 'created_at', type: 'datetime' } },
+  defaultOrder: { property: 'createdDateTime', key: { sql: 'created_at', type: 'datetime' }, direction: 'desc' },
+  top: { default: 1000, max: 1000 },
+  countable: true,
+  skip: true,
+};
+
+/** The columns of the CSV download, as an analyst's spreadsheet wants them. */
+export const signInCsvColumns = [
+  { header: 'Date (UTC)', value: (s: ReturnType<typeof toGraphSignIn>) => s.createdDateTime },
+  { header: 'Request ID', value: (s: ReturnType<typeof toGraphSignIn>) => s.id },
+  { header: 'Correlation ID', value: (s: ReturnType<typeof toGraphSignIn>) => s.correlationId },
+  { header: 'User ID', value: (s: ReturnType<typeof toGraphSignIn>) => s.userId },
+  { header: 'User', value: (s: ReturnType<typeof toGraphSignIn>) => s.userPrincipalName },
+  { header: 'Application', value: (s: ReturnType<typeof toGraphSignIn>) => s.appDisplayName },
+  { header: 'IP address', value: (s: ReturnType<typeof toGraphSignIn>) => s.ipAddress },
+  { header: 'User agent', value: (s: ReturnType<typeof toGraphSignIn>) => s.userAgent },
+  { header: 'Status', value: (s: ReturnType<typeof toGraphSignIn>) => (s.status.errorCode === 0 ? 'Success' : 'Failure') },
+  { header: 'Sign-in error code', value: (s: ReturnType<typeof toGraphSignIn>) => s.status.errorCode },
+  { header: 'Failure reason', value: (s: ReturnType<typeof toGraphSignIn>) => s.status.failureReason },
+  { header: 'Additional details', value: (s: ReturnType<typeof toGraphSignIn>) => s.status.additionalDetails },
+  { header: 'Authentication method', value: (s: ReturnType<typeof toGraphSignIn>) => s.mfaDetail.authMethod },
+  { header: 'Authentication method detail', value: (s: ReturnType<typeof toGraphSignIn>) => s.mfaDetail.authDetail },
+  { header: 'Risk level during sign-in', value: (s: ReturnType<typeof toGraphSignIn>) => s.riskLevelDuringSignIn },
+  { header: 'Risk state', value: (s: ReturnType<typeof toGraphSignIn>) => s.riskState },
+];
+
+// graphEnums is read by the Swagger description below
+const riskLevels = graphEnums.riskLevel.join(', ');
+
 @ApiTags('audit logs')
 @Controller('v1.0/auditLogs/signIns')
 export class SignInsController implements OnModuleInit {
-  constructor(@Inject(READ_DB) private readonly db: Database.Database, private readonly consumers: ConsumerHost) {}
+  constructor(@Inject(READ_DB) private readonly db: Database.Database, private readonly consumers: ConsumerHost, private readonly collections: GraphCollections) {}
 
   onModuleInit(): void {
     this.consumers.registerProjection(signInsProjection);
@@ -84,9 +171,16 @@ export class SignInsController implements OnModuleInit {
 
   @Get()
   @Roles('analyst', 'admin')
-  @ApiOperation({ summary: "Every MFA attempt, newest first, in Graph's signIn shape" })
-  list() {
-    const rows = prepared<[], SignInRow>(this.db, 'SELECT * FROM sign_ins ORDER BY created_at DESC, id DESC LIMIT 1000').all();
-    return graphPage('auditLogs/signIns', rows.map(toGraphSignIn), null);
+  @ApiQuery({ name: '$filter', required: false, description: `e.g. status/errorCode eq 500121 and createdDateTime ge 2026-01-01T00:00:00Z; startswith(ipAddress,'203.0.113.'); riskLevelDuringSignIn (${riskLevels})` })
+  @ApiQuery({ name: '$top', required: false, description: 'page size, 1–1000 (default 1000)' })
+  @ApiQuery({ name: '$orderby', required: false, description: 'createdDateTime [asc|desc] (default desc)' })
+  @ApiQuery({ name: '$select', required: false })
+  @ApiQuery({ name: '$count', required: false, description: 'true: @odata.count on the first page' })
+  @ApiQuery({ name: '$skip', required: false })
+  @ApiQuery({ name: '$skiptoken', required: false, description: 'from @odata.nextLink' })
+  @ApiHeader({ name: 'Accept', required: false, description: 'text/csv: the page as CSV for spreadsheets, the next page in a Link header' })
+  @ApiOperation({ summary: "Every MFA attempt, newest first, in Graph's signIn shape, with OData $filter, $select, $orderby, $count and paging" })
+  list(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return this.collections.respond(this.db, signInsResource, request, response, toGraphSignIn, signInCsvColumns);
   }
 }

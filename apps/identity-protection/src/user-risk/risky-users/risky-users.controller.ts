@@ -1,12 +1,13 @@
-import { Controller, Get, Headers, Inject, Param, Query } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@bulwark/contracts';
 import { prepared } from '@bulwark/event-store';
-import { READ_DB, Roles, userIdParam, ZodPipe } from '@bulwark/platform';
+import { GraphCollections, READ_DB, Roles, userIdParam, ZodPipe } from '@bulwark/platform';
+import type { Request, Response } from 'express';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { HistoryRow } from '../../projections/risk.projection';
-import { GRAPH, includesUnknownEnumMembers, riskyUser, riskyUserHistoryItem } from '../graph-shapes';
+import { GRAPH, includesUnknownEnumMembers, riskyUser, riskyUserHistoryItem, riskyUsersResource } from '../graph-shapes';
 import { riskOf } from '../user-risk.decider';
 import { UserRiskStreams } from '../user-risk.streams';
 
@@ -19,20 +20,23 @@ const asOfQuery = z.strictObject({
 @ApiTags('identity protection')
 @Controller('v1.0/identityProtection/riskyUsers')
 export class RiskyUsersController {
-  constructor(@Inject(READ_DB) private readonly db: Database.Database, private readonly risk: UserRiskStreams) {}
+  constructor(@Inject(READ_DB) private readonly db: Database.Database, private readonly risk: UserRiskStreams, private readonly collections: GraphCollections) {}
 
   @Get()
   @Roles('analyst', 'admin')
-  @ApiOperation({ summary: "Risky users in Graph's riskyUser shape, most recently updated first" })
-  list(@Headers('prefer') prefer?: string) {
-    const rows = prepared<[], RiskyUserRow>(this.db, 'SELECT * FROM risky_users ORDER BY risk_last_updated_at DESC, user_id LIMIT 500').all();
-    const includeUnknown = includesUnknownEnumMembers(prefer);
-    return {
-      '@odata.context': `${GRAPH}#identityProtection/riskyUsers`,
-      value: rows.map((row) =>
-        riskyUser({ userId: row.user_id, riskLevel: row.risk_level, riskState: row.risk_state, riskDetail: row.risk_detail, riskLastUpdatedDateTime: row.risk_last_updated_at }, includeUnknown),
+  @ApiQuery({ name: '$filter', required: false, description: "e.g. riskLevel eq 'high'; riskState eq 'atRisk'; startswith(userPrincipalName,'a')" })
+  @ApiQuery({ name: '$top', required: false, description: 'page size, 1–500 (default 20)' })
+  @ApiQuery({ name: '$select', required: false })
+  @ApiQuery({ name: '$count', required: false })
+  @ApiQuery({ name: '$skiptoken', required: false, description: 'from @odata.nextLink' })
+  @ApiOperation({ summary: "Risky users in Graph's riskyUser shape, most recently updated first, with OData $filter, $select, $count and paging" })
+  list(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return this.collections.respond(this.db, riskyUsersResource, request, response, (row: RiskyUserRow, options) =>
+      riskyUser(
+        { userId: row.user_id, riskLevel: row.risk_level, riskState: row.risk_state, riskDetail: row.risk_detail, riskLastUpdatedDateTime: row.risk_last_updated_at },
+        options.includeUnknownEnumMembers,
       ),
-    };
+    );
   }
 
   @Get(':userId')
