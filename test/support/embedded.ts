@@ -50,6 +50,8 @@ export async function startEmbedded(options: { dataDir?: string; clock?: ManualC
       BULWARK_KEY_ANALYST: keys.analyst,
       BULWARK_KEY_SIEM: keys.siem,
       BULWARK_KEY_APP: keys.app,
+      // the clock is the test's: challenges expire when a test sweeps (ChallengeExpiry.sweep), not on a real-time timer
+      BULWARK_EXPIRY_SWEEP_MS: '0',
       ...options.env,
     },
     options.env?.BULWARK_SERVICE_NAME ?? 'bulwark',

@@ -21,6 +21,8 @@ export type BulwarkConfig = {
   /** a name for this process in Kafka client ids and consumer groups */
   serviceName: string;
   notifications: NotificationsConfig;
+  /** how often the mfa service closes challenges whose time ran out (ms); 0: only when asked */
+  expirySweepMs: number;
   /** the BULWARK_SIEM_* variables, read and checked by the siem-export service */
   siemEnv: Record<string, string>;
 };
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, serviceName: string): Bulwark
     encryptionKeyFromEnv: env.BULWARK_ENCRYPTION_KEY || null,
     serviceName,
     notifications: loadNotificationsConfig(env),
+    expirySweepMs: integerFrom(env, 'BULWARK_EXPIRY_SWEEP_MS', 5_000, 0, 3_600_000),
     siemEnv: Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[0].startsWith('BULWARK_SIEM_') && typeof entry[1] === 'string')),
   };
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { CLOCK, Clock, ConsumerHost, READ_DB } from '@bulwark/platform';
+import { BULWARK_CONFIG, BulwarkConfig, CLOCK, Clock, ConsumerHost, READ_DB } from '@bulwark/platform';
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { expiredChallenges, openChallengesProjection } from '../../projections/open-challenges.projection';
@@ -20,6 +20,7 @@ export class ChallengeExpiry implements OnModuleInit, OnApplicationBootstrap, On
     private readonly consumers: ConsumerHost,
     private readonly streams: UserMfaStreams,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(BULWARK_CONFIG) private readonly config: BulwarkConfig,
   ) {}
 
   onModuleInit(): void {
@@ -27,7 +28,7 @@ export class ChallengeExpiry implements OnModuleInit, OnApplicationBootstrap, On
   }
 
   onApplicationBootstrap(): void {
-    const everyMs = Number(process.env.BULWARK_EXPIRY_SWEEP_MS ?? 5000);
+    const everyMs = this.config.expirySweepMs;
     if (everyMs > 0) {
       this.timer = setInterval(() => void this.sweep().catch((error: Error) => this.logger.error(`expiry sweep failed: ${error.message}`)), everyMs);
       this.timer.unref();
