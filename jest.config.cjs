@@ -7,6 +7,9 @@ const moduleNameMapper = Object.fromEntries(
 );
 const common = {
   testEnvironment: 'node',
+  // scenario tests drive whole request chains (reactions, projections on their own thread) on 2 shared cores: a slow
+  // machine must not fail them; every wait inside them is bounded by its own timeout
+  testTimeout: 30_000,
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swcOptions({ withPaths: false })] },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleNameMapper,

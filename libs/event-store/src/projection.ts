@@ -14,6 +14,11 @@ export interface Projection {
   readonly eventTypes: readonly string[];
   /** Creates the projection's tables if they are missing. */
   setup(db: Database.Database): void;
+  /**
+   * Secondary indexes, each a `CREATE INDEX IF NOT EXISTS <name> ON …` statement: created with the tables, but a
+   * rebuild drops them and builds each once at the end (sorting once is far cheaper than a million random inserts).
+   */
+  readonly indexes?: readonly string[];
   /** Deletes every row (before a rebuild). */
   reset(db: Database.Database): void;
   apply(db: Database.Database, event: RecordedEvent): void;
@@ -25,6 +30,8 @@ export function openReadDatabase(file: string): Database.Database {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  // read models are indexed tables of up to millions of rows: SQLite's default 2 MB page cache would spill and re-read
+  db.pragma('cache_size = -131072');
   db.exec(`
     CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, version INTEGER NOT NULL, position INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS projection_seen_events (name TEXT NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (name, event_id)) WITHOUT ROWID;
@@ -45,6 +52,7 @@ export class ProjectionRunner implements EventConsumer {
     this.name = `projection:${projection.name}`;
     this.handled = new Set(projection.eventTypes);
     projection.setup(db);
+    createIndexes(db, projection);
     const stored = prepared<[string], { version: number }>(db, 'SELECT version FROM projection_checkpoints WHERE name = ?')
       .get(projection.name);
     if (stored && stored.version !== projection.version) this.reset();
@@ -87,6 +95,7 @@ export class ProjectionRunner implements EventConsumer {
   reset(): void {
     this.db.transaction(() => {
       this.projection.reset(this.db);
+      createIndexes(this.db, this.projection);
       prepared(this.db, 'DELETE FROM projection_seen_events WHERE name = ?').run(this.projection.name);
       prepared(this.db, 'DELETE FROM projection_checkpoints WHERE name = ?').run(this.projection.name);
     }).immediate();
@@ -119,18 +128,41 @@ export async function rebuildProjection(
   store: { readAll(options: { after: number; maxCount: number }): Promise<RecordedEvent[]> },
   db: Database.Database,
   projection: Projection,
-  batchSize = 1000,
+  batchSize = 5000,
 ): Promise<{ events: number; position: number }> {
-  const runner = new ProjectionRunner(db, projection);
+  // the store is read in commit order: the checkpoint alone says what is applied, with no per-event idempotency row
+  const runner = new ProjectionRunner(db, projection, true);
   runner.reset();
   let position = 0;
   let events = 0;
-  for (;;) {
-    const batch = await store.readAll({ after: position, maxCount: batchSize });
-    if (!batch.length) break;
-    runner.applyBatch(batch);
-    position = batch[batch.length - 1]!.position;
-    events += batch.length;
+  // a rebuild that stops half way is run again from 0: its commits need not wait for the disk, only the last one does
+  const synchronous = db.pragma('synchronous', { simple: true });
+  db.pragma('synchronous = OFF');
+  for (const index of projection.indexes ?? []) db.exec(`DROP INDEX IF EXISTS ${indexName(index)}`);
+  try {
+    for (;;) {
+      const batch = await store.readAll({ after: position, maxCount: batchSize });
+      if (!batch.length) break;
+      runner.applyBatch(batch);
+      position = batch[batch.length - 1]!.position;
+      events += batch.length;
+    }
+  } finally {
+    createIndexes(db, projection);
+    db.pragma(`synchronous = ${Number(synchronous)}`);
   }
+  // one durable checkpoint of the WAL at the end makes the rebuilt rows as safe as any other commit
+  db.pragma('wal_checkpoint(TRUNCATE)');
   return { events, position };
+}
+
+function createIndexes(db: Database.Database, projection: Projection): void {
+  for (const index of projection.indexes ?? []) db.exec(index);
+}
+
+/** The name in `CREATE INDEX IF NOT EXISTS <name> ON …`: a projection's own constant, never data. */
+function indexName(statement: string): string {
+  const name = /^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+IF\s+NOT\s+EXISTS\s+([A-Za-z_][A-Za-z0-9_]*)\s+ON\s/i.exec(statement)?.[1];
+  if (!name) throw new Error(`a projection index must read "CREATE INDEX IF NOT EXISTS <name> ON ...": ${statement}`);
+  return name;
 }
