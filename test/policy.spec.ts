@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Embedded, enrol, startEmbedded, totpAt } from './support/embedded';
 
 describe('tenant MFA settings and per-user state through HTTP', () => {
@@ -55,6 +56,17 @@ describe('tenant MFA settings and per-user state through HTTP', () => {
     expect((await challenge('device-user', '203.0.113.70', { deviceToken: 'A'.repeat(43) })).body.status).toBe('pending');
     bulwark.clock.advance({ minutes: 7 * 24 * 60 + 1 });
     expect((await challenge('device-user', '203.0.113.70', { deviceToken })).body.status).toBe('pending');
+
+    // the sign-in log names the server that answered and the device token presented, masked but for its last 4 characters
+    await bulwark.consumers.catchUp();
+    const rows = (await bulwark.as('analyst').get(`/v1.0/auditLogs/signIns?$filter=userId eq 'device-user'`)).body.value;
+    const bypassed = rows.find((row: { status: { additionalDetails: string } }) => /remembered device/.test(row.status.additionalDetails));
+    expect(bypassed.authenticationProcessingDetails).toEqual([
+      { key: 'Server name', value: hostname() },
+      ...(bypassed.authenticationProcessingDetails.some((detail: { key: string }) => detail.key === 'Server IP') ? [{ key: 'Server IP', value: expect.any(String) }] : []),
+      { key: 'Device token', value: `…${deviceToken.slice(-4)}` },
+    ]);
+    expect(JSON.stringify(rows)).not.toContain(deviceToken);
   });
 
   it('revokes every remembered device of a user at an admin request', async () => {

@@ -13,6 +13,8 @@ export const metadataSchema = z.object({
   actor: actorSchema,
   occurredAt: z.iso.datetime(),
   schemaVersion: z.number().int().positive(),
+  /** the Bulwark server that decided it (host name and address); absent on events written before it was kept */
+  server: z.object({ name: z.string().min(1).max(255), ip: z.string().max(64).nullable() }).optional(),
 });
 export type EventMetadata = z.infer<typeof metadataSchema>;
 

@@ -58,6 +58,8 @@ const recordedUserFields = {
   userFirstName: z.string().min(1).max(200).optional(),
   userLastName: z.string().min(1).max(200).optional(),
   userEmail: z.string().min(3).max(320).optional(),
+  /** the remembered-device token the sign-in presented, masked but for its last 4 characters */
+  deviceTokenHint: z.string().regex(/^…[A-Za-z0-9_-]{4}$/).optional(),
 };
 
 export const authenticatorAppAdded = z.object({

@@ -1,3 +1,4 @@
+import { hostname, networkInterfaces } from 'node:os';
 import { Actor, DomainEvent, eventRegistry, NewEvent, RecordedEvent } from '@bulwark/contracts';
 import { randomUUID } from 'node:crypto';
 import { EventStore, WrongExpectedRevisionError } from './event-store.port';
@@ -20,6 +21,18 @@ export type HandledCommand<Event extends DomainEvent, State> = {
 };
 
 /** Envelopes domain events for append: a fresh id each, and the command's correlation, actor and time. */
+let server: { name: string; ip: string | null } | null = null;
+
+/** This process's host name and first external address, as sign-in records name the server that answered. */
+export function serverIdentity(): { name: string; ip: string | null } {
+  if (!server) {
+    const addresses = Object.values(networkInterfaces()).flatMap((entries) => entries ?? []).filter((entry) => !entry.internal);
+    const ip = (addresses.find((entry) => entry.family === 'IPv4') ?? addresses[0])?.address ?? null;
+    server = { name: hostname().slice(0, 255) || 'unknown', ip };
+  }
+  return server;
+}
+
 export function envelope<E extends DomainEvent>(events: E[], context: CommandContext): NewEvent<E>[] {
   return events.map((event) => ({
     ...event,
@@ -30,6 +43,7 @@ export function envelope<E extends DomainEvent>(events: E[], context: CommandCon
       actor: context.actor,
       occurredAt: context.now.toISOString(),
       schemaVersion: eventRegistry.contractOf(event.type).schemaVersion,
+      server: serverIdentity(),
     },
   }));
 }

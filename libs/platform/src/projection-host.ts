@@ -85,7 +85,7 @@ export class ConsumerHost implements OnApplicationBootstrap {
    * name it waits until the consumers are quiet: what reactions append while it waits (a detection, then the risk
    * policy, then a block, then a revocation) is caught up too.
    */
-  async catchUp(name?: string, timeoutMs = 10_000): Promise<void> {
+  async catchUp(name?: string, timeoutMs = 20_000): Promise<void> {
     const targets = name ? [this.running.get(name)] : [...new Set(this.running.values())];
     const positions = () => targets.map((subscription) => subscription?.status().position ?? 0).join();
     for (let round = 0; round < 20; round++) {

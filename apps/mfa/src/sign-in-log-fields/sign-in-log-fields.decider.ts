@@ -24,7 +24,7 @@ export function evolve(_: SignInLogFields, event: SignInLogFieldsChanged): SignI
 }
 
 export type UserFields = { firstName?: string; lastName?: string; email?: string };
-export type RecordedUserFields = { userFirstName?: string; userLastName?: string; userEmail?: string };
+export type RecordedUserFields = { userFirstName?: string; userLastName?: string; userEmail?: string; deviceTokenHint?: string };
 
 /** The fields a sign-in records under these settings: the others are dropped before anything is written. */
 export function recordedFields(settings: SignInLogFields, fields: UserFields): RecordedUserFields {

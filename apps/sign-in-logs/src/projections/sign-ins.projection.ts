@@ -58,6 +58,8 @@ export const REGISTRATION_REQUIRED_ERROR = 50072;
 
 type UserFields = { userFirstName?: string; userLastName?: string; userEmail?: string };
 const fieldsOf = (data: UserFields) => [data.userFirstName ?? null, data.userLastName ?? null, data.userEmail ?? null] as const;
+/** The server that decided an attempt, from the event's envelope; absent on events older than it. */
+const serverOf = (event: RecordedEvent) => [event.metadata.server?.name ?? null, event.metadata.server?.ip ?? null] as const;
 
 /** Phone numbers in sign-in rows: every digit but the last two hidden, as Entra shows them (`+X XXXXXXXX99`). */
 export function maskedPhone(phoneNumber: string): string {
@@ -67,7 +69,7 @@ export function maskedPhone(phoneNumber: string): string {
 
 const RISK_ORDER = ['none', 'low', 'medium', 'high'];
 const SIGN_IN_COLUMNS =
-  'id, created_at, user_id, app_id, ip_address, user_agent, correlation_id, challenge_id, method_type, result, reason, error_code, position, method_id, channel, method_detail, risk_level, risk_state, risk_event_types, user_first_name, user_last_name, user_email';
+  'id, created_at, user_id, app_id, ip_address, user_agent, correlation_id, challenge_id, method_type, result, reason, error_code, position, method_id, channel, method_detail, risk_level, risk_state, risk_event_types, user_first_name, user_last_name, user_email, server_name, server_ip, device_token_hint';
 const insertSignIn = (db: Database.Database, row: unknown[]) =>
   prepared(db, `INSERT OR IGNORE INTO sign_ins (${SIGN_IN_COLUMNS}) VALUES (${SIGN_IN_COLUMNS.split(',').map(() => '?').join(', ')})`).run(...row);
 
@@ -76,17 +78,18 @@ const insertSignIn = (db: Database.Database, row: unknown[]) =>
  * detected on the sign-in (a detection's requestId is the challenge it is about), and the user's name and email as far
  * as the tenant records them. A field the tenant turns off is erased from the rows too; turning it on again shows only
  * what attempts from then on record.
- * Version 4: method details, risk columns, the analyst API's indexes, recorded user fields, registration interrupts.
+ * Version 5: method details, risk columns, the analyst API's indexes, recorded user fields, registration interrupts, the
+ * server that answered and the masked device token.
  */
 export const signInsProjection: Projection = {
   name: 'sign_ins',
-  version: 4,
+  version: 5,
   eventTypes: ['MfaChallengeIssued', 'MfaApproved', 'MfaDenied', 'MfaBypassed', 'MethodRegistered', 'RiskDetected', 'RegistrationRequiredAtSignIn', 'SignInLogFieldsChanged'],
   setup(db) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS sign_in_challenges (
         challenge_id TEXT PRIMARY KEY, correlation_id TEXT NOT NULL, method_type TEXT, channel TEXT,
-        user_first_name TEXT, user_last_name TEXT, user_email TEXT
+        user_first_name TEXT, user_last_name TEXT, user_email TEXT, device_token_hint TEXT
       ) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS sign_in_methods (method_id TEXT PRIMARY KEY, method_detail TEXT) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS sign_in_risks (request_id TEXT PRIMARY KEY, risk_level TEXT NOT NULL, risk_event_types TEXT NOT NULL) WITHOUT ROWID;
@@ -95,7 +98,7 @@ export const signInsProjection: Projection = {
         correlation_id TEXT NOT NULL, challenge_id TEXT NOT NULL, method_type TEXT, result TEXT NOT NULL, reason TEXT, error_code INTEGER NOT NULL,
         position INTEGER NOT NULL, method_id TEXT, channel TEXT, method_detail TEXT,
         risk_level TEXT NOT NULL DEFAULT 'none', risk_state TEXT NOT NULL DEFAULT 'none', risk_event_types TEXT NOT NULL DEFAULT '[]',
-        user_first_name TEXT, user_last_name TEXT, user_email TEXT
+        user_first_name TEXT, user_last_name TEXT, user_email TEXT, server_name TEXT, server_ip TEXT, device_token_hint TEXT
       ) WITHOUT ROWID;
       `);
   },
@@ -127,8 +130,8 @@ export const signInsProjection: Projection = {
       }
       case 'MfaChallengeIssued': {
         const { challengeId, methodType, channel, ...data } = (event as unknown as RecordedEvent<MfaChallengeIssued>).data;
-        prepared(db, 'INSERT OR IGNORE INTO sign_in_challenges VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-          challengeId, event.metadata.correlationId, methodType, channel ?? 'appCode', ...fieldsOf(data),
+        prepared(db, 'INSERT OR IGNORE INTO sign_in_challenges VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+          challengeId, event.metadata.correlationId, methodType, channel ?? 'appCode', ...fieldsOf(data), data.deviceTokenHint ?? null,
         );
         return;
       }
@@ -136,7 +139,7 @@ export const signInsProjection: Projection = {
         const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = (event as unknown as RecordedEvent<RegistrationRequiredAtSignIn>).data;
         insertSignIn(db, [
           event.eventId, instant(at), userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'interrupted', reason,
-          REGISTRATION_REQUIRED_ERROR, event.position, null, null, null, 'none', 'none', '[]', ...fieldsOf(data),
+          REGISTRATION_REQUIRED_ERROR, event.position, null, null, null, 'none', 'none', '[]', ...fieldsOf(data), ...serverOf(event), data.deviceTokenHint ?? null,
         ]);
         return;
       }
@@ -161,7 +164,7 @@ export const signInsProjection: Projection = {
         const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = (event as unknown as RecordedEvent<MfaBypassed>).data;
         insertSignIn(db, [
           event.eventId, instant(at), userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'bypassed', reason, 0, event.position, null, null,
-          null, 'none', 'none', '[]', ...fieldsOf(data),
+          null, 'none', 'none', '[]', ...fieldsOf(data), ...serverOf(event), data.deviceTokenHint ?? null,
         ]);
         return;
       }
@@ -170,8 +173,11 @@ export const signInsProjection: Projection = {
     const { challengeId, userId, appId, clientIp, userAgent, at, methodId } = attempt.data;
     const challenge = prepared<
       [string],
-      { correlation_id: string; method_type: string | null; channel: string | null; user_first_name: string | null; user_last_name: string | null; user_email: string | null }
-    >(db, 'SELECT correlation_id, method_type, channel, user_first_name, user_last_name, user_email FROM sign_in_challenges WHERE challenge_id = ?').get(challengeId);
+      {
+        correlation_id: string; method_type: string | null; channel: string | null; user_first_name: string | null; user_last_name: string | null; user_email: string | null;
+        device_token_hint: string | null;
+      }
+    >(db, 'SELECT correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint FROM sign_in_challenges WHERE challenge_id = ?').get(challengeId);
     // an app password sign-in has no challenge: its approval says so
     const channel = challenge ? challenge.channel : 'appPassword';
     const reason = attempt.type === 'MfaDenied' ? attempt.data.reason : null;
@@ -201,6 +207,8 @@ export const signInsProjection: Projection = {
       challenge?.user_first_name ?? null,
       challenge?.user_last_name ?? null,
       challenge?.user_email ?? null,
+      ...serverOf(event),
+      challenge?.device_token_hint ?? null,
     ]);
   },
 };

@@ -12,6 +12,7 @@ export type SignInRow = {
   correlation_id: string; challenge_id: string; method_type: string | null; result: string; reason: string | null; error_code: number;
   method_id: string | null; channel: string | null; method_detail: string | null; risk_level: string; risk_state: string; risk_event_types: string;
   user_first_name: string | null; user_last_name: string | null; user_email: string | null;
+  server_name: string | null; server_ip: string | null; device_token_hint: string | null;
 };
 
 /** Entra's names for how the second factor was given. */
@@ -80,6 +81,12 @@ export function toGraphSignIn(row: SignInRow) {
       failureReason: success ? null : row.error_code === REGISTRATION_REQUIRED_ERROR ? 'User needs to enroll for second factor authentication.' : FAILURE_REASON,
       additionalDetails: detail,
     },
+    // beta signIn's key/value processing details: which server answered, and the device token presented (masked)
+    authenticationProcessingDetails: [
+      ...(row.server_name ? [{ key: 'Server name', value: row.server_name }] : []),
+      ...(row.server_ip ? [{ key: 'Server IP', value: row.server_ip }] : []),
+      ...(row.device_token_hint ? [{ key: 'Device token', value: row.device_token_hint }] : []),
+    ],
     authenticationRequirement: row.result === 'bypassed' ? 'singleFactorAuthentication' : 'multiFactorAuthentication',
     authenticationMethodsUsed: authMethod ? [authMethod] : [],
     // which of the user's methods answered (two people sharing a mailbox each have their own authenticator)
@@ -128,7 +135,7 @@ export const signInsResource: GraphResource = {
   selectable: [
     'id', 'createdDateTime', 'userDisplayName', 'userPrincipalName', 'userId', 'appId', 'appDisplayName', 'ipAddress', 'clientAppUsed', 'userAgent', 'correlationId',
     'conditionalAccessStatus', 'isInteractive', 'riskDetail', 'riskLevelAggregated', 'riskLevelDuringSignIn', 'riskState', 'riskEventTypes', 'riskEventTypes_v2', 'status',
-    'authenticationRequirement', 'authenticationMethodsUsed', 'mfaDetail', 'authenticationDetails',
+    'authenticationRequirement', 'authenticationMethodsUsed', 'mfaDetail', 'authenticationDetails', 'authenticationProcessingDetails',
   ],
   sortable: { createdDateTime: { sql: 'created_at', type: 'datetime' } },
   defaultOrder: { property: 'createdDateTime', key: { sql: 'created_at', type: 'datetime' }, direction: 'desc' },

@@ -81,7 +81,11 @@ export class IssueChallengeHandler implements ICommandHandler<IssueChallengeComm
     const policy = await this.settings.registration();
     const registration = { required: mustRegister(policy, request.userId, request.groupIds ?? []), postponeDays: policy.postponeDays, policyVersion: policy.version };
     // fields the tenant does not record are dropped here: they never reach an event
-    const recorded = recordedFields(await this.settings.signInLogFields(), request);
+    const recorded = {
+      ...recordedFields(await this.settings.signInLogFields(), request),
+      // the sign-in record names the device token it presented, masked but for its last characters
+      ...(request.deviceToken ? { deviceTokenHint: `…${request.deviceToken.slice(-4)}` } : {}),
+    };
     let drawn = '';
     const { events, state } = await this.streams.execute(
       request.userId,
