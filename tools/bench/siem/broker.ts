@@ -36,7 +36,9 @@ process.on('exit', () => {
 
 export async function useOrStartBroker(runDir: string, log: (message: string) => void): Promise<Broker> {
   const given = process.env.KAFKA_BROKERS?.split(',').map((broker) => broker.trim()).filter(Boolean);
-  if (given?.length) return { brokers: given, pid: null, description: `the broker(s) of KAFKA_BROKERS (${given.join(',')})`, stop: async () => {} };
+  // BENCH_KAFKA_PID: the given broker's JVM, when it runs on this machine, to report its CPU too
+  const givenPid = Number(process.env.BENCH_KAFKA_PID) || null;
+  if (given?.length) return { brokers: given, pid: givenPid, description: `the broker(s) of KAFKA_BROKERS (${given.join(',')})`, stop: async () => {} };
 
   try {
     execFileSync(process.env.JAVA ?? 'java', ['-version'], { stdio: 'ignore' });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { CodeVersion, Machine } from '../machine';
 import { ProfileSummary } from '../profile';
 import { LagSummary, TopicCount } from './accounting';
+import { StageCosts } from './stage-costs';
 
 export type CpuCores = { exporterCores: number; brokerCores: number | null; otherCores: number | null };
 
@@ -19,6 +20,8 @@ export type BacklogRun = {
   meanRecordBytes: number;
   recordsPerSecondTimeline: number[];
   cpu: CpuCores;
+  /** CPU of the bench process per record acknowledged: less sensitive to other load than the rates */
+  exporterCpuMicrosPerRecord: number;
   /** each topic's end offsets, summed over partitions, against the events exported */
   topics: TopicCount[];
   profiled: boolean;
@@ -49,6 +52,7 @@ export type SiemBenchReport = {
   code: CodeVersion;
   broker: { brokers: string[]; description: string; partitionsPerTopic: number };
   setup: { events: number; users: number; exporterBatchSize: number; fill: { events: number; seconds: number; perSecond: number; fileMb: number } };
+  stages: StageCosts;
   backlog: BacklogRun[];
   live: LiveRun[];
   profile: (ProfileSummary & { file: string; window: string }) | null;
@@ -105,15 +109,27 @@ export function siemMarkdownOf(report: SiemBenchReport): string {
     `Broker: ${report.broker.description}; ${report.broker.partitionsPerTopic} partitions per topic, replication 1, acks=all, idempotent producer, one request in flight.`,
     `Store: a fresh SqliteEventStore (WAL, synchronous=FULL) filled with ${fmt(setup.events)} events of ${fmt(setup.users)} users (MFA challenges, approvals, denials, bypasses, lockouts, fraud reports with their risk detection, block and revocation, settings changes) in ${setup.fill.seconds} s (${fmt(setup.fill.perSecond)} appends/s), ${setup.fill.fileMb} MB. Whole SIEM bench: ${report.wallClockSeconds} s.`,
     '',
+    '## What one event costs the exporter\'s thread',
+    '',
+    `Measured in the bench process on ${fmt(report.stages.events)} events of the store, each stage timed ${report.stages.repetitions} times and the fastest kept (the least disturbed by other work). Read: \`SqliteEventStore.readAll\` from disk (SQLite, JSON.parse, the registry's validation). Map: \`topicMessages\` (privacy rules, the format's mapping, serialisation, headers). Encode: kafkajs 2.2.4 encoding those messages into produce requests as its producer does (record batches, CRC-32C, no compression), without the network.`,
+    '',
+    '| stage | µs per event |',
+    '|---|---:|',
+    `| read | ${report.stages.readMicros} |`,
+    ...Object.entries(report.stages.mapMicros).map(([format, micros]) => `| map to ${format} | ${micros} |`),
+    ...Object.entries(report.stages.encodeMicros).map(([format, micros]) => `| kafkajs encode ${format} | ${micros} |`),
+    '',
+    `So one thread could export at most **${fmt(report.stages.oneThreadCeiling.oneFormat)} events/s** in one format and **${fmt(report.stages.oneThreadCeiling.allFormats)} events/s** in all three (each format reads the store itself), before the network, the broker, garbage collection outside these stages and checkpoints. ${fmt(SIEM_TARGET_EVENTS_PER_SECOND)} events/s leaves ${Math.round(1e6 / SIEM_TARGET_EVENTS_PER_SECOND)} µs per event.`,
+    '',
     '## Backlog: from position 0 to the head',
     '',
     `The service's own \`SiemKafkaService\` started on the filled store (read from disk, as after a restart): one exporter per format, each a \`StoreSubscription\` of ${setup.exporterBatchSize} events, sending in slices of at most 512 KiB, checkpoint after the acknowledgement.`,
     '',
-    '| formats | events/s | records/s | seconds | mean record | exporter CPU (cores) | broker CPU | other processes | records per topic = events |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| formats | events/s | records/s | seconds | mean record | exporter CPU (cores) | exporter CPU per record | broker CPU | other processes | records per topic = events |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...report.backlog.map(
       (run) =>
-        `| ${run.formats.join(' + ')}${run.profiled ? ' (profiled)' : ''} | **${fmt(run.eventsPerSecond)}** | ${fmt(run.recordsPerSecond)} | ${run.seconds} (start ${run.startMs} ms) | ${fmt(run.meanRecordBytes)} B | ${run.cpu.exporterCores} | ${num(run.cpu.brokerCores)} | ${num(run.cpu.otherCores)} | ${run.topics.every((topic) => topic.exactlyOnce) ? 'yes' : '**no**: ' + run.topics.map((topic) => `${topic.topic} ${fmt(topic.written)}`).join(', ')} |`,
+        `| ${run.formats.join(' + ')}${run.profiled ? ' (profiled)' : ''} | **${fmt(run.eventsPerSecond)}** | ${fmt(run.recordsPerSecond)} | ${run.seconds} (start ${run.startMs} ms) | ${fmt(run.meanRecordBytes)} B | ${run.cpu.exporterCores} | ${run.exporterCpuMicrosPerRecord} µs | ${num(run.cpu.brokerCores)} | ${num(run.cpu.otherCores)} | ${run.topics.every((topic) => topic.exactlyOnce) ? 'yes' : '**no**: ' + run.topics.map((topic) => `${topic.topic} ${fmt(topic.written)}`).join(', ')} |`,
     ),
     '',
     ...report.backlog.map((run) => `Records acknowledged per second (${run.formats.join(' + ')}): ${run.recordsPerSecondTimeline.map(fmt).join(', ')}.`),

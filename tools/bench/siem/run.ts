@@ -31,11 +31,12 @@ import { exactlyOnce, LagRecorder, recordsAdded } from './accounting';
 import { Broker, BrokerUnavailable, useOrStartBroker } from './broker';
 import { eventMix, MixedEvent, takeEvents } from './event-mix';
 import { BacklogRun, LiveRun, SiemBenchReport, siemTargets, writeSiemReport } from './report';
+import { measureStageCosts } from './stage-costs';
 
-const EVENTS = Number(process.env.BENCH_SIEM_EVENTS ?? 200_000);
+const EVENTS = Number(process.env.BENCH_SIEM_EVENTS ?? 100_000);
 const USERS = 10_000;
 const LIVE_RATES = [2_000, 10_000];
-const LIVE_SECONDS = 8;
+const LIVE_SECONDS = 6;
 const ALL: ExportFormat[] = ['ocsf', 'ecs', 'cef'];
 const GIVE_UP_AFTER_MS = 6 * 60_000;
 
@@ -77,15 +78,19 @@ export async function runSiemBench(): Promise<void> {
     const fill = await fillStore(file, EVENTS);
     log(`store filled: ${fill.events} events in ${fill.seconds} s (${fill.perSecond}/s), ${fill.fileMb} MB`);
 
+    const stages = await measureStageCosts(file, benchSettings(dataDir, broker, ALL, 'bench-stages'), ALL);
+    log(`per event: read ${stages.readMicros} µs, map ${JSON.stringify(stages.mapMicros)} µs, encode ${JSON.stringify(stages.encodeMicros)} µs: one thread could export ${stages.oneThreadCeiling.oneFormat}/s (one format), ${stages.oneThreadCeiling.allFormats}/s (three)`);
+
     const backlog: BacklogRun[] = [];
     const profile = process.env.BENCH_SIEM_PROFILE === '1' ? path.join(dataDir, 'backlog.cpuprofile') : null;
     for (const formats of [['ocsf'] as ExportFormat[], ALL]) {
       const run = await measureBacklog(file, dataDir, broker, formats, fill.events, formats.length === 3 ? profile : null);
       backlog.push(run);
-      log(`backlog ${formats.join('+')}: ${run.eventsPerSecond} events/s, ${run.recordsPerSecond} records/s in ${run.seconds} s; exporter ${run.cpu.exporterCores} cores, broker ${run.cpu.brokerCores ?? '–'}; ${run.topics.every((topic) => topic.exactlyOnce) ? 'every topic holds N records' : 'RECORD COUNT MISMATCH'}`);
+      log(`backlog ${formats.join('+')}: ${run.eventsPerSecond} events/s, ${run.recordsPerSecond} records/s in ${run.seconds} s; exporter ${run.cpu.exporterCores} cores (${run.exporterCpuMicrosPerRecord} µs per record), broker ${run.cpu.brokerCores ?? '–'}; ${run.topics.every((topic) => topic.exactlyOnce) ? 'every topic holds N records' : 'RECORD COUNT MISMATCH'}`);
     }
 
-    const live = await measureLive(file, dataDir, broker, ALL);
+    // BENCH_SIEM_LIVE=0: the backlog runs only (to compare two versions of the exporter quickly)
+    const live = process.env.BENCH_SIEM_LIVE === '0' ? [] : await measureLive(file, dataDir, broker, ALL);
     for (const run of live) log(`live ${run.targetRate}/s (${run.appendedPerSecond}/s appended): commit → ack p50 ${run.lag.lagMs.p50} ms, p99 ${run.lag.lagMs.p99} ms, max ${run.lag.lagMs.max} ms`);
 
     const stamp = startedAt.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
@@ -99,6 +104,7 @@ export async function runSiemBench(): Promise<void> {
       code,
       broker: { brokers: broker.brokers, description: broker.description, partitionsPerTopic: 3 },
       setup: { events: fill.events, users: USERS, exporterBatchSize: 1000, fill },
+      stages,
       backlog,
       live,
       profile:
@@ -149,12 +155,12 @@ const sizeOr = (file: string) => {
   }
 };
 
-/** The service as main.ts wires it, on the bench's store and broker, with its own topic names per run. */
-async function startService(file: string, dataDir: string, broker: Broker, formats: ExportFormat[], topicPrefix: string, onAck: AckListener) {
+/** The service's configuration as main.ts loads it, with the bench's broker and its own topic names per run. */
+function benchConfig(dataDir: string, broker: Broker, formats: ExportFormat[], topicPrefix: string) {
   const serviceDir = path.join(dataDir, `service-${topicPrefix}`);
   mkdirSync(serviceDir, { recursive: true });
   const topicOf = (format: ExportFormat) => `${topicPrefix}.${format}.v1`;
-  const config = loadConfig(
+  return loadConfig(
     {
       BULWARK_DATA_DIR: serviceDir,
       KAFKA_BROKERS: broker.brokers.join(','),
@@ -167,11 +173,18 @@ async function startService(file: string, dataDir: string, broker: Broker, forma
     },
     'siem-export',
   );
+}
+
+const benchSettings = (dataDir: string, broker: Broker, formats: ExportFormat[], topicPrefix: string) => loadSiemSettings(benchConfig(dataDir, broker, formats, topicPrefix));
+
+/** The service as main.ts wires it, on the bench's store and broker. */
+async function startService(file: string, dataDir: string, broker: Broker, formats: ExportFormat[], topicPrefix: string, onAck: AckListener) {
+  const config = benchConfig(dataDir, broker, formats, topicPrefix);
   const settings = loadSiemSettings(config);
   const kafka = observedKafka(kafkaClient(config)!, onAck);
   const store = new SqliteEventStore(file, eventRegistry);
   const service = new SiemKafkaService(store, config, settings, systemClock, kafka);
-  return { store, service, kafka, topics: formats.map(topicOf) };
+  return { store, service, kafka, topics: formats.map((format) => settings.topicNames[format]) };
 }
 
 /** The producer the service creates reports each acknowledged send: its topic, the store positions it carried, its size. */
@@ -243,6 +256,7 @@ async function measureBacklog(file: string, dataDir: string, broker: Broker, for
       meanRecordBytes: Math.round(chars / Math.max(1, records)),
       recordsPerSecondTimeline: Array.from({ length: Math.floor(seconds) }, (_, second) => perSecond[second] ?? 0),
       cpu: usage,
+      exporterCpuMicrosPerRecord: Math.round((usage.exporterCores * seconds * 1e6) / Math.max(1, records)),
       topics: exactlyOnce(events, written),
       profiled: !!session,
     };

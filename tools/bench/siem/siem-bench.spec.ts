@@ -119,6 +119,7 @@ describe('the SIEM bench targets', () => {
     meanRecordBytes: 1000,
     recordsPerSecondTimeline: [],
     cpu: { exporterCores: 1, brokerCores: null, otherCores: null },
+    exporterCpuMicrosPerRecord: 50,
     topics: formats.map((format) => ({ topic: format, expected: 1000, written, exactlyOnce: written === 1000 })),
     profiled: false,
   });
