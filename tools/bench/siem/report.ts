@@ -71,7 +71,8 @@ export function siemTargets(report: Omit<SiemBenchReport, 'targets'>): SiemBench
       met: run.eventsPerSecond >= SIEM_TARGET_EVENTS_PER_SECOND,
     });
   }
-  const counts = [...report.backlog.flatMap((run) => run.topics), ...(report.live[0]?.topicsAfterAllLiveRuns ?? [])];
+  const live = (report.live[0]?.topicsAfterAllLiveRuns ?? []).map((count) => ({ ...count, topic: `${count.topic} (live runs)` }));
+  const counts = [...report.backlog.flatMap((run) => run.topics), ...live];
   targets.push({
     target: 'every event exported once to every topic (end offsets = events)',
     measured: counts.map((count) => `${count.topic}: ${fmt(count.written)} of ${fmt(count.expected)}`).join('; '),
