@@ -21,6 +21,7 @@ import { CpuProfile, summariseProfile } from './profile';
 import { inspectStore, measureAppends } from './raw-append';
 import { BenchReport, ratiosOf, targetsOf, writeReport } from './report';
 import { BenchServer, machineCpuSeconds, ROOT, sleep, startServer } from './server';
+import { runSiemBench } from './siem/run';
 
 const USERS = 1000;
 const SECONDS = { quiet: 2, warmup: 3, ping: 10, pairs: 15, challenges: 8, pingProfile: 5, profile: 8, crashAfter: 2, appendOne: 3, appendParallel: 5 };
@@ -161,15 +162,19 @@ async function profileUnderLoad<T>(server: BenchServer, file: string, load: () =
   return { run, found };
 }
 
+// npm run bench -- --siem: the SIEM export to Kafka instead (tools/bench/siem/run.ts, with its own watchdog)
+const siem = process.argv.includes('--siem');
+
 // the server is killed by server.ts's exit hook
 const watchdog = setTimeout(() => {
+  if (siem) return;
   log(`still running after ${GIVE_UP_AFTER_MS / 60_000} minutes: giving up`);
   process.exit(1);
 }, GIVE_UP_AFTER_MS);
 watchdog.unref();
 
-main().then(
-  () => process.exit(0),
+(siem ? runSiemBench() : main()).then(
+  () => process.exit(process.exitCode ?? 0),
   (error: unknown) => {
     console.error(error);
     process.exit(1);

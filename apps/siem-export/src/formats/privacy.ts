@@ -33,9 +33,16 @@ export function pseudonym(value: string, key: string): string {
 
 export const isEmail = (value: string) => EMAIL.test(value);
 
-function privateFieldsOf(type: string): readonly string[] {
-  // the risk and notification events come from other branches: until registered here, only the name rules apply
-  return eventRegistry.types().includes(type) ? (eventRegistry.contractOf(type).privateFields ?? []) : [];
+const privateFieldsByType = new Map<string, ReadonlySet<string>>();
+
+function privateFieldsOf(type: string): ReadonlySet<string> {
+  let fields = privateFieldsByType.get(type);
+  if (!fields) {
+    // the risk and notification events come from other branches: until registered here, only the name rules apply
+    fields = new Set(eventRegistry.types().includes(type) ? (eventRegistry.contractOf(type).privateFields ?? []) : []);
+    privateFieldsByType.set(type, fields);
+  }
+  return fields;
 }
 
 const isSealedSecret = (value: unknown) =>
@@ -77,7 +84,7 @@ function clean(value: unknown, key: string, options: Pick<ExportOptions, 'userNa
 
 /** The event as it may be exported: see the rules above. */
 export function exportable(event: RecordedEvent, options: Pick<ExportOptions, 'userNames' | 'pseudonymKey'>): ExportEvent {
-  const hidden = new Set(privateFieldsOf(event.type));
+  const hidden = privateFieldsOf(event.type);
   const data: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(event.data ?? {})) {
     if (hidden.has(name)) {
