@@ -7,9 +7,6 @@ const moduleNameMapper = Object.fromEntries(
 );
 const common = {
   testEnvironment: 'node',
-  // scenario tests drive whole request chains (reactions, projections on their own thread) on 2 shared cores: a slow
-  // machine must not fail them; every wait inside them is bounded by its own timeout
-  testTimeout: 30_000,
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swcOptions({ withPaths: false })] },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleNameMapper,
@@ -17,6 +14,9 @@ const common = {
 };
 
 module.exports = {
+  // scenario tests drive whole request chains (reactions, projections on their own thread) on 2 shared cores: a slow
+  // machine must not fail them; every wait inside them is bounded by its own timeout (a global option: not per project)
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'] },
     { ...common, displayName: 'scenario', testMatch: ['<rootDir>/test/**/*.spec.ts'], testPathIgnorePatterns: ['\\.(kafka|syslog)\\.spec\\.ts$'] },

@@ -1,4 +1,4 @@
-import { createEventStore, openReadDatabase, rebuildProjection } from '@bulwark/event-store';
+import { createEventStore, openReadDatabase, ReadAheadReader, rebuildProjection } from '@bulwark/event-store';
 import { loadConfig } from '@bulwark/platform';
 import path from 'node:path';
 import { projectionsByService } from './projections';
@@ -32,13 +32,16 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig(process.env, service!);
   const store = createEventStore({ dataDir: config.dataDir, connectionString: config.eventStoreConnectionString ?? undefined });
   const db = openReadDatabase(path.join(config.dataDir, `${service}.read.db`));
+  // the embedded store is read a batch ahead on another thread while the projection applies the current one
+  const reader = store.kind === 'sqlite' ? ReadAheadReader.open(path.join(config.dataDir, 'events.db')) : store;
   try {
     for (const projection of chosen) {
       const started = Date.now();
-      const { events, position } = await rebuildProjection(store, db, projection);
+      const { events, position } = await rebuildProjection(reader, db, projection);
       console.log(`rebuilt ${projection.name} v${projection.version}: ${events} events replayed up to position ${position} in ${Date.now() - started} ms`);
     }
   } finally {
+    if (reader instanceof ReadAheadReader) await reader.close();
     db.close();
     await store.close();
   }

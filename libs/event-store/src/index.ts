@@ -8,3 +8,4 @@ export * from './eventstoredb-event-store';
 export * from './create-event-store';
 export * from './sqlite-statements';
 export * from './projection-thread';
+export * from './read-ahead';

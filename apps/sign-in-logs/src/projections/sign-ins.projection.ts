@@ -70,39 +70,43 @@ export function maskedPhone(phoneNumber: string): string {
 const RISK_ORDER = ['none', 'low', 'medium', 'high'];
 const SIGN_IN_COLUMNS =
   'id, created_at, user_id, app_id, ip_address, user_agent, correlation_id, challenge_id, method_type, result, reason, error_code, position, method_id, channel, method_detail, risk_level, risk_state, risk_event_types, user_first_name, user_last_name, user_email, server_name, server_ip, device_token_hint';
-const insertSignIn = (db: Database.Database, row: unknown[]) =>
-  prepared(db, `INSERT OR IGNORE INTO sign_ins (${SIGN_IN_COLUMNS}) VALUES (${SIGN_IN_COLUMNS.split(',').map(() => '?').join(', ')})`).run(...row);
+const INSERT_SIGN_IN = `INSERT OR IGNORE INTO sign_ins (${SIGN_IN_COLUMNS}) VALUES (${SIGN_IN_COLUMNS.split(',').map(() => '?').join(', ')})`;
+const insertSignIn = (db: Database.Database, row: unknown[]) => prepared(db, INSERT_SIGN_IN).run(...row);
 
 /**
  * One row per MFA attempt, with the context of the challenge it answered, the method's masked phone number, the risk
  * detected on the sign-in (a detection's requestId is the challenge it is about), and the user's name and email as far
  * as the tenant records them. A field the tenant turns off is erased from the rows too; turning it on again shows only
  * what attempts from then on record.
- * Version 5: method details, risk columns, the analyst API's indexes, recorded user fields, registration interrupts, the
+ * Version 6 (rows keyed by position): method details, risk columns, the analyst API's indexes, recorded user fields, registration interrupts, the
  * server that answered and the masked device token.
  */
 export const signInsProjection: Projection = {
   name: 'sign_ins',
-  version: 5,
+  version: 6,
   eventTypes: ['MfaChallengeIssued', 'MfaApproved', 'MfaDenied', 'MfaBypassed', 'MethodRegistered', 'RiskDetected', 'RegistrationRequiredAtSignIn', 'SignInLogFieldsChanged'],
   setup(db) {
     db.exec(`
+      -- appended in commit order too; the answers find their challenge through the (small) unique index
       CREATE TABLE IF NOT EXISTS sign_in_challenges (
-        challenge_id TEXT PRIMARY KEY, correlation_id TEXT NOT NULL, method_type TEXT, channel TEXT,
+        challenge_id TEXT NOT NULL UNIQUE, correlation_id TEXT NOT NULL, method_type TEXT, channel TEXT,
         user_first_name TEXT, user_last_name TEXT, user_email TEXT, device_token_hint TEXT
-      ) WITHOUT ROWID;
+      );
       CREATE TABLE IF NOT EXISTS sign_in_methods (method_id TEXT PRIMARY KEY, method_detail TEXT) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS sign_in_risks (request_id TEXT PRIMARY KEY, risk_level TEXT NOT NULL, risk_event_types TEXT NOT NULL) WITHOUT ROWID;
+      -- keyed by the event's position, so rows are appended in commit order (a random-key B-tree of a million rows
+      -- would make every insert a random write); the Graph id is a unique index
       CREATE TABLE IF NOT EXISTS sign_ins (
-        id TEXT PRIMARY KEY, created_at TEXT NOT NULL, user_id TEXT NOT NULL, app_id TEXT, ip_address TEXT NOT NULL, user_agent TEXT,
-        correlation_id TEXT NOT NULL, challenge_id TEXT NOT NULL, method_type TEXT, result TEXT NOT NULL, reason TEXT, error_code INTEGER NOT NULL,
-        position INTEGER NOT NULL, method_id TEXT, channel TEXT, method_detail TEXT,
+        position INTEGER PRIMARY KEY, id TEXT NOT NULL, created_at TEXT NOT NULL, user_id TEXT NOT NULL, app_id TEXT, ip_address TEXT NOT NULL,
+        user_agent TEXT, correlation_id TEXT NOT NULL, challenge_id TEXT NOT NULL, method_type TEXT, result TEXT NOT NULL, reason TEXT,
+        error_code INTEGER NOT NULL, method_id TEXT, channel TEXT, method_detail TEXT,
         risk_level TEXT NOT NULL DEFAULT 'none', risk_state TEXT NOT NULL DEFAULT 'none', risk_event_types TEXT NOT NULL DEFAULT '[]',
         user_first_name TEXT, user_last_name TEXT, user_email TEXT, server_name TEXT, server_ip TEXT, device_token_hint TEXT
-      ) WITHOUT ROWID;
+      );
       `);
   },
   indexes: [
+    'CREATE UNIQUE INDEX IF NOT EXISTS sign_ins_by_id ON sign_ins (id)',
     'CREATE INDEX IF NOT EXISTS sign_ins_by_time ON sign_ins (created_at DESC, id DESC)',
     'CREATE INDEX IF NOT EXISTS sign_ins_by_user ON sign_ins (user_id, created_at DESC, id DESC)',
     'CREATE INDEX IF NOT EXISTS sign_ins_by_error ON sign_ins (error_code, created_at DESC, id DESC)',
