@@ -132,3 +132,30 @@ function add(into: Map<string, { frame: Frame; us: number }>, frame: Frame, us: 
   if (entry) entry.us += us;
   else into.set(frame.key, { frame, us });
 }
+
+/** A profile summarised over a window of a run, with where its file is. */
+export type ProfiledWindow = ProfileSummary & { file: string; window: string };
+
+/** The markdown section of a report that says where a profiled window's time went. */
+export function profileSection(title: string, profile: ProfiledWindow, fileNote = ''): string[] {
+  const fmt = (value: number) => Math.round(value).toLocaleString('en-US');
+  const table = (spots: Hotspot[]) => spots.map((spot) => `| ${fmt(spot.ms)} ms | ${spot.percent} | \`${spot.function}\` | ${spot.where} |`);
+  return [
+    `## ${title}`,
+    '',
+    `${profile.window}. Sampled ${fmt(profile.sampledMs)} ms, main thread busy ${fmt(profile.busyMs)} ms; percentages are of busy time. Profile: \`${profile.file}\`${fileNote}.`,
+    '',
+    'Self time by area: ' + profile.byArea.slice(0, 10).map((area) => `${area.area} ${area.percent}%`).join(', ') + '.',
+    '',
+    '| self time | % | function | where |',
+    '|---:|---:|---|---|',
+    ...table(profile.topSelf),
+    '',
+    'Our code, by time in it and in what it calls:',
+    '',
+    '| inclusive | % | function | where |',
+    '|---:|---:|---|---|',
+    ...table(profile.topInclusiveOwnCode),
+    '',
+  ];
+}

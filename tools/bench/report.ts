@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RunResult } from './load';
 import { CodeVersion, Machine } from './machine';
-import { ProfileSummary } from './profile';
+import { profileSection, ProfiledWindow } from './profile';
 import { AppendResult, StoreFacts } from './raw-append';
 
 export type BenchReport = {
@@ -23,7 +23,7 @@ export type BenchReport = {
   profiles: { pairs: ProfiledWindow | null; ping: ProfiledWindow | null };
 };
 
-export type ProfiledWindow = ProfileSummary & { file: string; window: string };
+export type { ProfiledWindow };
 
 export function ratiosOf(runs: BenchReport['runs'], raw: AppendResult): BenchReport['ratios'] {
   const verify = runs.verifies.kinds.verify?.perSecond ?? 0;
@@ -130,25 +130,7 @@ export function markdownOf(report: BenchReport): string {
     ['Where the time goes: server CPU profile under challenge + verify', report.profiles.pairs],
     ['The ceiling: server CPU profile under the no-op route', report.profiles.ping],
   ] as const) {
-    if (!profile) continue;
-    lines.push(
-      `## ${title}`,
-      '',
-      `${profile.window}. Sampled ${fmt(profile.sampledMs)} ms, main thread busy ${fmt(profile.busyMs)} ms; percentages are of busy time. Profile: \`${profile.file}\` (Chrome DevTools, Performance, load profile).`,
-      '',
-      'Self time by area: ' + profile.byArea.slice(0, 10).map((area) => `${area.area} ${area.percent}%`).join(', ') + '.',
-      '',
-      '| self time | % | function | where |',
-      '|---:|---:|---|---|',
-      ...profile.topSelf.map((spot) => `| ${fmt(spot.ms)} ms | ${spot.percent} | \`${spot.function}\` | ${spot.where} |`),
-      '',
-      'Our code, by time in it and in what it calls:',
-      '',
-      '| inclusive | % | function | where |',
-      '|---:|---:|---|---|',
-      ...profile.topInclusiveOwnCode.map((spot) => `| ${fmt(spot.ms)} ms | ${spot.percent} | \`${spot.function}\` | ${spot.where} |`),
-      '',
-    );
+    if (profile) lines.push(...profileSection(title, profile, ' (Chrome DevTools, Performance, load profile)'));
   }
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CodeVersion, Machine } from '../machine';
-import { ProfileSummary } from '../profile';
+import { profileSection, ProfiledWindow } from '../profile';
 import { LagSummary, TopicCount } from './accounting';
 import { StageCosts } from './stage-costs';
 
@@ -55,7 +55,7 @@ export type SiemBenchReport = {
   stages: StageCosts;
   backlog: BacklogRun[];
   live: LiveRun[];
-  profile: (ProfileSummary & { file: string; window: string }) | null;
+  profile: ProfiledWindow | null;
   targets: Array<{ target: string; measured: string; met: boolean }>;
 };
 
@@ -151,26 +151,6 @@ export function siemMarkdownOf(report: SiemBenchReport): string {
     ...report.targets.map((target) => `| ${target.target} | ${target.measured} | ${target.met ? 'yes' : '**no**'} |`),
     '',
   ];
-  const profile = report.profile;
-  if (profile) {
-    lines.push(
-      '## Where the time goes: the bench process under the three-format backlog',
-      '',
-      `${profile.window}. Sampled ${fmt(profile.sampledMs)} ms, main thread busy ${fmt(profile.busyMs)} ms; percentages are of busy time. Profile: \`${profile.file}\`.`,
-      '',
-      'Self time by area: ' + profile.byArea.slice(0, 10).map((area) => `${area.area} ${area.percent}%`).join(', ') + '.',
-      '',
-      '| self time | % | function | where |',
-      '|---:|---:|---|---|',
-      ...profile.topSelf.map((spot) => `| ${fmt(spot.ms)} ms | ${spot.percent} | \`${spot.function}\` | ${spot.where} |`),
-      '',
-      'Our code, by time in it and in what it calls:',
-      '',
-      '| inclusive | % | function | where |',
-      '|---:|---:|---|---|',
-      ...profile.topInclusiveOwnCode.map((spot) => `| ${fmt(spot.ms)} ms | ${spot.percent} | \`${spot.function}\` | ${spot.where} |`),
-      '',
-    );
-  }
+  if (report.profile) lines.push(...profileSection('Where the time goes: the bench process under the three-format backlog', report.profile));
   return lines.join('\n');
 }
