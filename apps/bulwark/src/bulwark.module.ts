@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BulwarkConfig, Clock, PlatformModule, ProjectionThreadEntry } from '@bulwark/platform';
-import path from 'node:path';
+import { threadEntry } from '@bulwark/event-store';
 import { IdentityProtectionModule } from '../../identity-protection/src/identity-protection.module';
 import { MfaModule } from '../../mfa/src/mfa.module';
 import { SessionsModule } from '../../sessions/src/sessions.module';
@@ -22,8 +22,4 @@ export class BulwarkModule {
 }
 
 /** The projection thread runs this directory's `projection-thread` file, compiled (npm start) or TypeScript (tests). */
-function projectionThreadEntry(): ProjectionThreadEntry {
-  const extension = path.extname(__filename);
-  const entry = path.join(__dirname, `projection-thread${extension}`);
-  return extension === '.ts' ? { entry, execArgv: ['--require', path.join(__dirname, '../../../tools/swc-register.cjs')] } : { entry };
-}
+const projectionThreadEntry = (): ProjectionThreadEntry => threadEntry(__dirname, 'projection-thread');

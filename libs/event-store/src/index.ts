@@ -9,3 +9,4 @@ export * from './create-event-store';
 export * from './sqlite-statements';
 export * from './projection-thread';
 export * from './read-ahead';
+export * from './thread-entry';

@@ -1,6 +1,6 @@
 import { RecordedEvent } from '@bulwark/contracts';
 import { Worker } from 'node:worker_threads';
-import path from 'node:path';
+import { threadEntry } from './thread-entry';
 
 type Reply = { after: number; events?: RecordedEvent[]; error?: string };
 
@@ -28,10 +28,7 @@ export class ReadAheadReader {
 
   /** Opens a reader of the SQLite event file (a second connection; the file may be in use by a server). */
   static open(eventsFile: string): ReadAheadReader {
-    const extension = path.extname(__filename);
-    const entry = path.join(__dirname, `read-ahead.thread${extension}`);
-    // under a TypeScript test runner the thread compiles its files as the build does
-    const execArgv = extension === '.ts' ? ['--require', path.join(__dirname, '../../../tools/swc-register.cjs')] : [];
+    const { entry, execArgv } = threadEntry(__dirname, 'read-ahead.thread');
     return new ReadAheadReader(new Worker(entry, { workerData: { file: eventsFile }, execArgv }));
   }
 

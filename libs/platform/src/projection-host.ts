@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { EVENT_FEED, EventFeed, FeedSubscription } from '@bulwark/messaging';
-import { EVENT_STORE, EventConsumer, EventStore, Projection, ProjectionGroup, ProjectionRunner, ProjectionThread } from '@bulwark/event-store';
+import { EVENT_STORE, EventConsumer, EventStore, Projection, ProjectionGroup, ProjectionRunner, ProjectionThread, ThreadEntry } from '@bulwark/event-store';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { BulwarkConfig } from './config';
@@ -8,11 +8,8 @@ import { BULWARK_CONFIG } from './tokens';
 
 export const READ_DB = Symbol('READ_DB');
 
-/**
- * Where the projection thread's entry file is: the composition root that knows every projection provides it.
- * `execArgv` lets a TypeScript entry load under a test runner.
- */
-export type ProjectionThreadEntry = { entry: string; execArgv?: string[] };
+/** Where the projection thread's entry file is: the composition root that knows every projection provides it. */
+export type ProjectionThreadEntry = ThreadEntry;
 export const PROJECTION_THREAD = Symbol('PROJECTION_THREAD');
 
 /** The read database of a service: its projections' rows and checkpoints. */
