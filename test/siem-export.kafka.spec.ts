@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Kafka, Partitioners } from 'kafkajs';
 import { defaultExportOptions } from '../apps/siem-export/src/formats';
 import { parseCef } from '../apps/siem-export/src/formats/fixtures/cef-parser';
+import { SiemKafkaService } from '../apps/siem-export/src/kafka/siem-kafka.service';
 import { REPLAY_HEADER, SiemTopicExporter, TopicSender } from '../apps/siem-export/src/kafka/siem-topic-exporter';
 import { Embedded, startEmbedded } from './support/embedded';
 import { kafkaBrokers, testKafka } from './support/kafka';
@@ -194,6 +195,41 @@ function userEvents(userId: string, count: number, now: Date, tag: string): NewE
     expect(all.filter((id) => !counts.has(id))).toEqual([]);
     expect(new Set(all.filter((id) => counts.get(id)! > 1))).toEqual(new Set(secondBatch));
     expect(messages).toHaveLength(all.length + secondBatch.length);
+  }, 180_000);
+
+  it('with two threads for a topic, each exporting a share of the users, still writes every event once in per-user order', async () => {
+    // a topic of its own, exported first whole (as before the change of settings), then by two threads
+    const topic = `bulwark.ocsf.shared-${run}`;
+    const shared = { ...env, BULWARK_SIEM_TOPICS: 'ocsf', BULWARK_SIEM_TOPIC_OCSF: topic };
+    const { dataDir, clock } = bulwark;
+    await bulwark.close();
+    bulwark = await startEmbedded({ dataDir, clock, env: shared });
+    await bulwark.app.get(SiemKafkaService).catchUp(90_000);
+    const wholeCheckpoint = await bulwark.store.checkpoints.load(`siem-export:ocsf:${topic}`);
+    await bulwark.close();
+
+    bulwark = await startEmbedded({ dataDir, clock, env: { ...shared, BULWARK_SIEM_THREADS_PER_TOPIC: '2' } });
+    const before = appended.length;
+    await appendFor(bulwark.store, 200, 'shared', bulwark.clock.now());
+    const ids = appended.slice(before);
+    const all = (await bulwark.store.readAll({ after: 0, maxCount: 1_000_000 })).map((event) => event.eventId);
+    const messages = await consumeUntil(topic, hasAll(all), 90_000);
+    expect(all.filter((id) => !idsOf(messages).has(id))).toEqual([]);
+    // the shares started at the whole topic's checkpoint: nothing before it was sent again
+    expect(messages).toHaveLength(all.length);
+    expectPerUserOrder(messages);
+    const head = await bulwark.store.headPosition();
+    await bulwark.app.get(SiemKafkaService).catchUp(90_000);
+    const status = (await bulwark.as('siem').get('/v1/siem/exports')).body.kafka as Array<{ topic: string; share: { index: number; count: number }; position: number }>;
+    expect(status.filter((exporter) => exporter.topic === topic).map((exporter) => exporter.share)).toEqual([
+      { index: 0, count: 2 },
+      { index: 1, count: 2 },
+    ]);
+    expect(wholeCheckpoint).toBeGreaterThan(0);
+    for (const share of ['1of2', '2of2']) expect(await bulwark.store.checkpoints.load(`siem-export:ocsf:${topic}#${share}`)).toBe(head);
+    expect(new Set(messages.filter((message) => ids.includes(message.eventId)).map((message) => message.key))).toEqual(new Set(users));
+    await bulwark.close();
+    bulwark = await startEmbedded({ dataDir, clock, env });
   }, 180_000);
 
   it('replays a time range to the chosen topics, marked as replay, as a durable job', async () => {

@@ -31,6 +31,8 @@ export type SiemSettings = {
   syslog: SyslogSettings | null;
   /** partitions of the export topics when they are created */
   partitions: number;
+  /** threads per exported format (BULWARK_SIEM_THREADS_PER_TOPIC, default 1): each exports a share of the users */
+  threadsPerTopic: number;
 };
 
 function formatList(value: string | undefined, name: string): ExportFormat[] {
@@ -78,6 +80,8 @@ export function loadSiemSettings(config: BulwarkConfig): SiemSettings {
   const env = config.siemEnv;
   const partitions = Number(env.BULWARK_SIEM_PARTITIONS ?? 3);
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > 1000) throw new ConfigError('BULWARK_SIEM_PARTITIONS must be 1–1000');
+  const threadsPerTopic = Number(env.BULWARK_SIEM_THREADS_PER_TOPIC ?? 1);
+  if (!Number.isInteger(threadsPerTopic) || threadsPerTopic < 1 || threadsPerTopic > 16) throw new ConfigError('BULWARK_SIEM_THREADS_PER_TOPIC must be 1–16');
   return {
     topics: formatList(env.BULWARK_SIEM_TOPICS, 'BULWARK_SIEM_TOPICS'),
     topicNames: {
@@ -91,6 +95,7 @@ export function loadSiemSettings(config: BulwarkConfig): SiemSettings {
     hostname: env.BULWARK_SIEM_HOSTNAME || os.hostname(),
     syslog: syslogOf(env),
     partitions,
+    threadsPerTopic,
   };
 }
 

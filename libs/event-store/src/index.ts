@@ -9,4 +9,5 @@ export * from './create-event-store';
 export * from './sqlite-statements';
 export * from './projection-thread';
 export * from './read-ahead';
+export * from './consumer-thread';
 export * from './thread-entry';

@@ -51,7 +51,10 @@ export class SqliteEventStore implements EventStore {
   private dataVersionThisTurn: number | null = null;
   private closed = false;
 
-  constructor(file: string, private readonly registry: EventRegistry) {
+  constructor(
+    readonly file: string,
+    private readonly registry: EventRegistry,
+  ) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');

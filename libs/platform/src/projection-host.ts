@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { EVENT_FEED, EventFeed, FeedSubscription } from '@bulwark/messaging';
-import { EVENT_STORE, EventConsumer, EventStore, Projection, ProjectionGroup, ProjectionRunner, ProjectionThread, ThreadEntry } from '@bulwark/event-store';
+import { EVENT_STORE, EventConsumer, EventStore, Projection, ProjectionGroup, ProjectionRunner, ConsumerThread, ProjectionThreadData, ThreadEntry } from '@bulwark/event-store';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { BulwarkConfig } from './config';
@@ -54,17 +54,17 @@ export class ConsumerHost implements OnApplicationBootstrap {
     if (this.projections.length) {
       // a few milliseconds of coalescing turn many one-event transactions under load into a few larger ones
       const group = this.onThread()
-        ? ProjectionThread.start(
-            this.thread!.entry,
+        ? ConsumerThread.start(
+            'projections',
+            this.thread!,
             {
               eventsFile: path.join(this.config.dataDir, 'events.db'),
               readFile: readDatabaseFile(this.config),
               projections: this.projections.map((runner) => runner.projection.name),
               coalesceMs: 20,
               pollMs: 5,
-            },
+            } satisfies ProjectionThreadData,
             () => this.store.headPosition(),
-            this.thread!.execArgv,
           )
         : await this.feed.start(new ProjectionGroup('projections', this.db, this.projections), { coalesceMs: 20 });
       for (const runner of this.projections) this.running.set(runner.name, group);

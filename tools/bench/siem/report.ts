@@ -1,7 +1,6 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CodeVersion, Machine } from '../machine';
-import { profileSection, ProfiledWindow } from '../profile';
 import { LagSummary, TopicCount } from './accounting';
 import { StageCosts } from './stage-costs';
 
@@ -9,6 +8,8 @@ export type CpuCores = { exporterCores: number; brokerCores: number | null; othe
 
 export type BacklogRun = {
   formats: string[];
+  /** exporter threads per topic (BULWARK_SIEM_THREADS_PER_TOPIC), each with its share of the users */
+  threadsPerTopic: number;
   events: number;
   /** records acknowledged by Kafka (events × formats when nothing was sent twice) */
   records: number;
@@ -24,7 +25,6 @@ export type BacklogRun = {
   exporterCpuMicrosPerRecord: number;
   /** each topic's end offsets, summed over partitions, against the events exported */
   topics: TopicCount[];
-  profiled: boolean;
 };
 
 export type LiveRun = {
@@ -55,7 +55,6 @@ export type SiemBenchReport = {
   stages: StageCosts;
   backlog: BacklogRun[];
   live: LiveRun[];
-  profile: ProfiledWindow | null;
   targets: Array<{ target: string; measured: string; met: boolean }>;
 };
 
@@ -66,7 +65,7 @@ export function siemTargets(report: Omit<SiemBenchReport, 'targets'>): SiemBench
   const targets: SiemBenchReport['targets'] = [];
   for (const run of report.backlog) {
     targets.push({
-      target: `≥ ${fmt(SIEM_TARGET_EVENTS_PER_SECOND)} events/s exported (${run.formats.join(' + ')})`,
+      target: `≥ ${fmt(SIEM_TARGET_EVENTS_PER_SECOND)} events/s exported (${runName(run)})`,
       measured: `${fmt(run.eventsPerSecond)} events/s (${fmt(run.recordsPerSecond)} records/s)`,
       met: run.eventsPerSecond >= SIEM_TARGET_EVENTS_PER_SECOND,
     });
@@ -81,7 +80,9 @@ export function siemTargets(report: Omit<SiemBenchReport, 'targets'>): SiemBench
   return targets;
 }
 
-export function writeSiemReport(dir: string, stamp: string, report: SiemBenchReport, profileFile: string | null): { json: string; md: string } {
+const runName = (run: BacklogRun) => `${run.formats.join(' + ')}, ${run.threadsPerTopic} thread${run.threadsPerTopic > 1 ? 's' : ''} per topic`;
+
+export function writeSiemReport(dir: string, stamp: string, report: SiemBenchReport): { json: string; md: string } {
   mkdirSync(dir, { recursive: true });
   const json = path.join(dir, `siem-${stamp}.json`);
   const md = path.join(dir, `siem-${stamp}.md`);
@@ -89,10 +90,6 @@ export function writeSiemReport(dir: string, stamp: string, report: SiemBenchRep
   writeFileSync(md, siemMarkdownOf(report));
   copyFileSync(json, path.join(dir, 'siem-latest.json'));
   copyFileSync(md, path.join(dir, 'siem-latest.md'));
-  if (profileFile) {
-    copyFileSync(profileFile, path.join(dir, `siem-${stamp}.backlog.cpuprofile`));
-    copyFileSync(profileFile, path.join(dir, 'siem-latest.backlog.cpuprofile'));
-  }
   return { json, md };
 }
 
@@ -120,24 +117,24 @@ export function siemMarkdownOf(report: SiemBenchReport): string {
     ...Object.entries(report.stages.mapMicros).map(([format, micros]) => `| map to ${format} | ${micros} |`),
     ...Object.entries(report.stages.encodeMicros).map(([format, micros]) => `| kafkajs encode ${format} | ${micros} |`),
     '',
-    `So one thread could export at most **${fmt(report.stages.oneThreadCeiling.oneFormat)} events/s** in one format and **${fmt(report.stages.oneThreadCeiling.allFormats)} events/s** in all three (each format reads the store itself), before the network, the broker, garbage collection outside these stages and checkpoints. ${fmt(SIEM_TARGET_EVENTS_PER_SECOND)} events/s leaves ${Math.round(1e6 / SIEM_TARGET_EVENTS_PER_SECOND)} µs per event.`,
+    `So one thread could export at most **${fmt(report.stages.oneThreadCeiling.oneFormat)} events/s** in one format and **${fmt(report.stages.oneThreadCeiling.allFormats)} events/s** in all three (each exporter reads the store itself), before the network, the broker, garbage collection outside these stages and checkpoints. ${fmt(SIEM_TARGET_EVENTS_PER_SECOND)} events/s leaves ${Math.round(1e6 / SIEM_TARGET_EVENTS_PER_SECOND)} µs per event.`,
     '',
     '## Backlog: from position 0 to the head',
     '',
-    `The service's own \`SiemKafkaService\` started on the filled store (read from disk, as after a restart): one exporter per format, each a \`StoreSubscription\` of ${setup.exporterBatchSize} events, sending in slices of at most 512 KiB, checkpoint after the acknowledgement.`,
+    `The service's own \`SiemKafkaService\` started on the filled store (read from disk, as after a restart): one exporter per format, or per share of the users with several threads per topic, each on its own worker thread with its own connection to the store and its own idempotent producer, a \`StoreSubscription\` of ${setup.exporterBatchSize} events sending in slices of at most 512 KiB, checkpoint after the acknowledgement. CPU of the bench process counts all its threads.`,
     '',
     '| formats | events/s | records/s | seconds | mean record | exporter CPU (cores) | exporter CPU per record | broker CPU | other processes | records per topic = events |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...report.backlog.map(
       (run) =>
-        `| ${run.formats.join(' + ')}${run.profiled ? ' (profiled)' : ''} | **${fmt(run.eventsPerSecond)}** | ${fmt(run.recordsPerSecond)} | ${run.seconds} (start ${run.startMs} ms) | ${fmt(run.meanRecordBytes)} B | ${run.cpu.exporterCores} | ${run.exporterCpuMicrosPerRecord} µs | ${num(run.cpu.brokerCores)} | ${num(run.cpu.otherCores)} | ${run.topics.every((topic) => topic.exactlyOnce) ? 'yes' : '**no**: ' + run.topics.map((topic) => `${topic.topic} ${fmt(topic.written)}`).join(', ')} |`,
+        `| ${runName(run)} | **${fmt(run.eventsPerSecond)}** | ${fmt(run.recordsPerSecond)} | ${run.seconds} (start ${run.startMs} ms) | ${fmt(run.meanRecordBytes)} B | ${run.cpu.exporterCores} | ${run.exporterCpuMicrosPerRecord} µs | ${num(run.cpu.brokerCores)} | ${num(run.cpu.otherCores)} | ${run.topics.every((topic) => topic.exactlyOnce) ? 'yes' : '**no**: ' + run.topics.map((topic) => `${topic.topic} ${fmt(topic.written)}`).join(', ')} |`,
     ),
     '',
-    ...report.backlog.map((run) => `Records acknowledged per second (${run.formats.join(' + ')}): ${run.recordsPerSecondTimeline.map(fmt).join(', ')}.`),
+    ...report.backlog.map((run) => `Records acknowledged per second (${runName(run)}): ${run.recordsPerSecondTimeline.map(fmt).join(', ')}.`),
     '',
     '## Live: commit → Kafka acknowledgement',
     '',
-    'Appends at a steady rate through the same store (one append per event, those due in one event-loop turn share a group commit) while the three exporters run in the same process. Lag per event: from its append resolving (committed and fsynced) to Kafka acknowledging the batch that carried it, the latest of its three topics.',
+    'Appends at a steady rate through the same store (one append per event, those due in one event-loop turn share a group commit) while the three exporters (one thread each) run in the same process. Lag per event: from its append resolving (committed and fsynced) to Kafka acknowledging the batch that carried it, the latest of its three topics.',
     '',
     '| target rate | appended/s | events | lag p50 ms | p90 ms | p99 ms | max ms | not acknowledged | drained after the appends stopped | exporter + appender CPU | broker CPU | other processes |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -151,6 +148,5 @@ export function siemMarkdownOf(report: SiemBenchReport): string {
     ...report.targets.map((target) => `| ${target.target} | ${target.measured} | ${target.met ? 'yes' : '**no**'} |`),
     '',
   ];
-  if (report.profile) lines.push(...profileSection('Where the time goes: the bench process under the three-format backlog', report.profile));
   return lines.join('\n');
 }

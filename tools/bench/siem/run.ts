@@ -16,16 +16,14 @@ import { eventRegistry } from '@bulwark/contracts';
 import { SqliteEventStore } from '@bulwark/event-store';
 import { ensureTopic } from '@bulwark/messaging';
 import { kafkaClient, loadConfig, systemClock } from '@bulwark/platform';
-import { Kafka, Producer } from 'kafkajs';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { Kafka } from 'kafkajs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Session } from 'node:inspector';
 import { ExportFormat } from '../../../apps/siem-export/src/formats';
 import { SiemKafkaService } from '../../../apps/siem-export/src/kafka/siem-kafka.service';
 import { loadSiemSettings } from '../../../apps/siem-export/src/siem-settings';
 import { codeVersion, machineFacts, speedProbeMs } from '../machine';
-import { CpuProfile, summariseProfile } from '../profile';
 import { cpuSecondsOf, machineCpuSeconds, ROOT, sleep } from '../server';
 import { exactlyOnce, LagRecorder, recordsAdded } from './accounting';
 import { Broker, BrokerUnavailable, useOrStartBroker } from './broker';
@@ -38,7 +36,14 @@ const USERS = 10_000;
 const LIVE_RATES = [2_000, 10_000];
 const LIVE_SECONDS = 6;
 const ALL: ExportFormat[] = ['ocsf', 'ecs', 'cef'];
-const GIVE_UP_AFTER_MS = 6 * 60_000;
+const GIVE_UP_AFTER_MS = 8 * 60_000;
+/** formats and threads per topic of each backlog run: one format on one thread, on two, then all three */
+const BACKLOG_RUNS: Array<[ExportFormat[], number]> = [
+  [['ocsf'], 1],
+  [['ocsf'], 2],
+  [ALL, 1],
+];
+const backlogTopicPrefix = (formats: ExportFormat[], threads: number) => `bench-backlog-${formats.join('-')}${threads > 1 ? `-t${threads}` : ''}`;
 
 const log = (message: string) => console.error(`[bench:siem] ${message}`);
 
@@ -82,11 +87,10 @@ export async function runSiemBench(): Promise<void> {
     log(`per event: read ${stages.readMicros} µs, map ${JSON.stringify(stages.mapMicros)} µs, encode ${JSON.stringify(stages.encodeMicros)} µs: one thread could export ${stages.oneThreadCeiling.oneFormat}/s (one format), ${stages.oneThreadCeiling.allFormats}/s (three)`);
 
     const backlog: BacklogRun[] = [];
-    const profile = process.env.BENCH_SIEM_PROFILE === '1' ? path.join(dataDir, 'backlog.cpuprofile') : null;
-    for (const formats of [['ocsf'] as ExportFormat[], ALL]) {
-      const run = await measureBacklog(file, dataDir, broker, formats, fill.events, formats.length === 3 ? profile : null);
+    for (const [formats, threads] of BACKLOG_RUNS) {
+      const run = await measureBacklog(file, dataDir, broker, formats, threads, fill.events);
       backlog.push(run);
-      log(`backlog ${formats.join('+')}: ${run.eventsPerSecond} events/s, ${run.recordsPerSecond} records/s in ${run.seconds} s; exporter ${run.cpu.exporterCores} cores (${run.exporterCpuMicrosPerRecord} µs per record), broker ${run.cpu.brokerCores ?? '–'}; ${run.topics.every((topic) => topic.exactlyOnce) ? 'every topic holds N records' : 'RECORD COUNT MISMATCH'}`);
+      log(`backlog ${formats.join('+')} (${threads} thread${threads > 1 ? 's' : ''} per topic): ${run.eventsPerSecond} events/s, ${run.recordsPerSecond} records/s in ${run.seconds} s; exporter ${run.cpu.exporterCores} cores (${run.exporterCpuMicrosPerRecord} µs per record), broker ${run.cpu.brokerCores ?? '–'}; ${run.topics.every((topic) => topic.exactlyOnce) ? 'every topic holds N records' : 'RECORD COUNT MISMATCH'}`);
     }
 
     // BENCH_SIEM_LIVE=0: the backlog runs only (to compare two versions of the exporter quickly)
@@ -107,13 +111,9 @@ export async function runSiemBench(): Promise<void> {
       stages,
       backlog,
       live,
-      profile:
-        profile && backlog[1]?.profiled
-          ? { ...summariseProfile(JSON.parse(readFileSync(profile, 'utf8')) as CpuProfile, ROOT, 15), file: `bench/results/siem-${stamp}.backlog.cpuprofile`, window: 'the three-format backlog run (profiled; slower than unprofiled)' }
-          : null,
     };
     const report: SiemBenchReport = { ...partial, targets: siemTargets(partial) };
-    const written = writeSiemReport(path.join(ROOT, 'bench', 'results'), stamp, report, profile && backlog[1]?.profiled ? profile : null);
+    const written = writeSiemReport(path.join(ROOT, 'bench', 'results'), stamp, report);
     console.log(readFileSync(written.md, 'utf8'));
     log(`wrote ${path.relative(ROOT, written.json)} and ${path.relative(ROOT, written.md)} (and siem-latest.*) in ${report.wallClockSeconds} s`);
   } finally {
@@ -156,7 +156,7 @@ const sizeOr = (file: string) => {
 };
 
 /** The service's configuration as main.ts loads it, with the bench's broker and its own topic names per run. */
-function benchConfig(dataDir: string, broker: Broker, formats: ExportFormat[], topicPrefix: string) {
+function benchConfig(dataDir: string, broker: Broker, formats: ExportFormat[], topicPrefix: string, threads = 1) {
   const serviceDir = path.join(dataDir, `service-${topicPrefix}`);
   mkdirSync(serviceDir, { recursive: true });
   const topicOf = (format: ExportFormat) => `${topicPrefix}.${format}.v1`;
@@ -170,6 +170,7 @@ function benchConfig(dataDir: string, broker: Broker, formats: ExportFormat[], t
       BULWARK_SIEM_TOPIC_CEF: topicOf('cef'),
       BULWARK_SIEM_HOSTNAME: 'bulwark-bench',
       BULWARK_SIEM_PSEUDONYM_KEY: 'bench-pseudonym-key-0123456789',
+      BULWARK_SIEM_THREADS_PER_TOPIC: String(threads),
     },
     'siem-export',
   );
@@ -177,36 +178,16 @@ function benchConfig(dataDir: string, broker: Broker, formats: ExportFormat[], t
 
 const benchSettings = (dataDir: string, broker: Broker, formats: ExportFormat[], topicPrefix: string) => loadSiemSettings(benchConfig(dataDir, broker, formats, topicPrefix));
 
-/** The service as main.ts wires it, on the bench's store and broker. */
-async function startService(file: string, dataDir: string, broker: Broker, formats: ExportFormat[], topicPrefix: string, onAck: AckListener) {
-  const config = benchConfig(dataDir, broker, formats, topicPrefix);
+/** The service as main.ts wires it, on the bench's store and broker; `onAck` hears each acknowledged send. */
+async function startService(file: string, dataDir: string, broker: Broker, formats: ExportFormat[], threads: number, topicPrefix: string, onAck: AckListener) {
+  const config = benchConfig(dataDir, broker, formats, topicPrefix, threads);
   const settings = loadSiemSettings(config);
-  const kafka = observedKafka(kafkaClient(config)!, onAck);
+  const kafka = kafkaClient(config)!;
   const store = new SqliteEventStore(file, eventRegistry);
   const service = new SiemKafkaService(store, config, settings, systemClock, kafka);
+  // the exporters' threads post when Kafka acknowledged a send, on the wall clock: turned into this thread's performance.now()
+  service.onAcknowledged(({ topic, positions, chars, atEpochMs }) => onAck(topic, positions, chars, atEpochMs - performance.timeOrigin));
   return { store, service, kafka, topics: formats.map((format) => settings.topicNames[format]) };
-}
-
-/** The producer the service creates reports each acknowledged send: its topic, the store positions it carried, its size. */
-function observedKafka(kafka: Kafka, onAck: AckListener): Kafka {
-  const create = kafka.producer.bind(kafka);
-  kafka.producer = (config) => {
-    const producer: Producer = create(config);
-    const send = producer.send.bind(producer);
-    producer.send = async (record) => {
-      const result = await send(record);
-      const at = performance.now();
-      let chars = 0;
-      const positions = record.messages.map((message) => {
-        chars += typeof message.value === 'string' ? message.value.length : (message.value?.length ?? 0);
-        return Number(message.headers?.position);
-      });
-      onAck(record.topic, positions, chars, at);
-      return result;
-    };
-    return producer;
-  };
-  return kafka;
 }
 
 async function endOffsets(kafka: Kafka, topics: string[]): Promise<Record<string, Array<{ partition: number; high: string }>>> {
@@ -220,12 +201,12 @@ async function endOffsets(kafka: Kafka, topics: string[]): Promise<Record<string
   }
 }
 
-async function measureBacklog(file: string, dataDir: string, broker: Broker, formats: ExportFormat[], events: number, profileFile: string | null): Promise<BacklogRun> {
+async function measureBacklog(file: string, dataDir: string, broker: Broker, formats: ExportFormat[], threads: number, events: number): Promise<BacklogRun> {
   let records = 0;
   let chars = 0;
   const perSecond: number[] = [];
   let t0 = 0;
-  const { store, service, kafka, topics } = await startService(file, dataDir, broker, formats, `bench-backlog-${formats.join('-')}`, (_topic, positions, size, at) => {
+  const { store, service, kafka, topics } = await startService(file, dataDir, broker, formats, threads, backlogTopicPrefix(formats, threads), (_topic, positions, size, at) => {
     records += positions.length;
     chars += size;
     const second = Math.floor((at - t0) / 1000);
@@ -233,7 +214,6 @@ async function measureBacklog(file: string, dataDir: string, broker: Broker, for
   });
   for (const topic of topics) await ensureTopic(kafka, topic, 3);
   const before = await endOffsets(kafka, topics);
-  const session = profileFile ? await startProfiler() : null;
   const cpu = cpuWindow(broker.pid);
   t0 = performance.now();
   try {
@@ -242,11 +222,11 @@ async function measureBacklog(file: string, dataDir: string, broker: Broker, for
     await service.catchUp(180_000);
     const seconds = (performance.now() - t0) / 1000;
     const usage = cpu();
-    if (session) await stopProfiler(session, profileFile!);
     const after = await endOffsets(kafka, topics);
     const written = Object.fromEntries(topics.map((topic) => [topic, recordsAdded(before[topic]!, after[topic]!)]));
     return {
       formats,
+      threadsPerTopic: threads,
       events,
       records,
       seconds: Number(seconds.toFixed(2)),
@@ -258,7 +238,6 @@ async function measureBacklog(file: string, dataDir: string, broker: Broker, for
       cpu: usage,
       exporterCpuMicrosPerRecord: Math.round((usage.exporterCores * seconds * 1e6) / Math.max(1, records)),
       topics: exactlyOnce(events, written),
-      profiled: !!session,
     };
   } finally {
     await service.beforeApplicationShutdown();
@@ -270,7 +249,7 @@ async function measureBacklog(file: string, dataDir: string, broker: Broker, for
 async function measureLive(file: string, dataDir: string, broker: Broker, formats: ExportFormat[]): Promise<LiveRun[]> {
   let recorder: LagRecorder | null = null;
   // the three-format backlog run's topics and checkpoints: the exporters resume at the head
-  const { store, service, kafka, topics } = await startService(file, dataDir, broker, formats, `bench-backlog-${formats.join('-')}`, (topic, positions, _size, at) =>
+  const { store, service, kafka, topics } = await startService(file, dataDir, broker, formats, 1, backlogTopicPrefix(formats, 1), (topic, positions, _size, at) =>
     recorder?.acked(topic, positions, at),
   );
   const before = await endOffsets(kafka, topics);
@@ -348,22 +327,6 @@ function cpuWindow(brokerPid: number | null) {
     const cores = (value: number | null) => (value === null ? null : Number((value / seconds).toFixed(2)));
     return { exporterCores: cores(exporter)!, brokerCores: cores(broker), otherCores: cores(other) };
   };
-}
-
-async function startProfiler(): Promise<Session> {
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))));
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 1000 });
-  await post('Profiler.start');
-  return session;
-}
-
-async function stopProfiler(session: Session, file: string): Promise<void> {
-  const result = await new Promise<{ profile: object }>((resolve, reject) => session.post('Profiler.stop', (error, value) => (error ? reject(error) : resolve(value as { profile: object }))));
-  writeFileSync(file, JSON.stringify(result.profile));
-  session.disconnect();
 }
 
 async function otherLoad(seconds: number): Promise<number | null> {

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
-import { EVENT_STORE, EventStore, StoreSubscription, SubscriptionState } from '@bulwark/event-store';
+import { ConsumerThread, EVENT_STORE, EventStore, SqliteEventStore, SubscriptionState } from '@bulwark/event-store';
 import { durableProducer, ensureTopic } from '@bulwark/messaging';
 import { BULWARK_CONFIG, BulwarkConfig, CLOCK, Clock, KAFKA } from '@bulwark/platform';
 import Database from 'better-sqlite3';
@@ -9,17 +9,20 @@ import path from 'node:path';
 import { ExportFormat } from '../formats';
 import { ReplayJob, ReplayJobs } from '../replays/replay-jobs';
 import { exportOptionsFor, SIEM_SETTINGS, SiemSettings } from '../siem-settings';
-import { sendInChunks, SiemTopicExporter, topicMessages } from './siem-topic-exporter';
+import { Acknowledged, ExportThreadData, startExportThread } from './export-thread';
+import { Share, sendInChunks, topicMessages } from './siem-topic-exporter';
 
 /**
- * The SIEM export to Kafka: one exporter per configured format (BULWARK_SIEM_TOPICS), each a durable
- * subscription to the event log with its own checkpoint, sharing one idempotent producer; and the replay jobs.
+ * The SIEM export to Kafka: one exporter per configured format (BULWARK_SIEM_TOPICS), or several each exporting a
+ * share of the users (BULWARK_SIEM_THREADS_PER_TOPIC), each a durable subscription to the event log with its own
+ * checkpoint and its own idempotent producer, on a worker thread of its own; and the replay jobs, on this thread.
  * In the embedded default there is no Kafka: the pull API serves the same records.
  */
 @Injectable()
 export class SiemKafkaService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private producer: Producer | null = null;
-  private readonly subscriptions = new Map<ExportFormat, { exporter: SiemTopicExporter; subscription: StoreSubscription }>();
+  private readonly exporters: Array<{ format: ExportFormat; topic: string; share: Share; thread: ConsumerThread }> = [];
+  private readonly acknowledgementListeners: Array<(notice: Acknowledged) => void> = [];
   readonly jobs: ReplayJobs;
   private replayLoop: Promise<void> | null = null;
   private readonly stopping = new AbortController();
@@ -27,7 +30,7 @@ export class SiemKafkaService implements OnApplicationBootstrap, BeforeApplicati
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(BULWARK_CONFIG) config: BulwarkConfig,
+    @Inject(BULWARK_CONFIG) private readonly config: BulwarkConfig,
     @Inject(SIEM_SETTINGS) private readonly settings: SiemSettings,
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(KAFKA) private readonly kafka: Kafka | null,
@@ -45,23 +48,46 @@ export class SiemKafkaService implements OnApplicationBootstrap, BeforeApplicati
     for (const format of EXPORT_ORDER) {
       await ensureTopic(this.kafka, this.settings.topicNames[format], this.settings.partitions);
     }
+    // replays send from this thread
     this.producer = durableProducer(this.kafka);
     await this.producer.connect();
+    const count = this.settings.threadsPerTopic;
     for (const format of this.settings.topics) {
-      const exporter = new SiemTopicExporter(this.store, () => this.liveProducer(), format, this.settings.topicNames[format], exportOptionsFor(this.settings, format));
-      this.subscriptions.set(format, { exporter, subscription: new StoreSubscription(this.store, exporter, { batchSize: 1000 }).start() });
+      for (let index = 0; index < count; index++) {
+        const data: ExportThreadData = {
+          store: this.store instanceof SqliteEventStore ? { file: this.store.file } : { connectionString: this.config.eventStoreConnectionString! },
+          kafka: { clientId: `bulwark-${this.config.serviceName}-siem-${format}`, brokers: this.config.kafkaBrokers! },
+          format,
+          topic: this.settings.topicNames[format],
+          options: exportOptionsFor(this.settings, format),
+          share: { index, count },
+          batchSize: 1000,
+          pollMs: 5,
+          reportAcknowledgements: this.acknowledgementListeners.length > 0,
+        };
+        const thread = startExportThread(data, () => this.store.headPosition());
+        thread.onNotice((notice) => {
+          if (notice.type === 'acknowledged') for (const listener of this.acknowledgementListeners) listener(notice as Acknowledged);
+        });
+        this.exporters.push({ format, topic: data.topic, share: data.share, thread });
+      }
     }
     this.replayLoop = this.runReplays();
   }
 
-  status(): Array<SubscriptionState & { format: ExportFormat; topic: string }> | { status: 'notConfigured' } {
+  /** Before the start: hears every acknowledged send of the exporters (the benchmark measures lag with it). */
+  onAcknowledged(listener: (notice: Acknowledged) => void): void {
+    this.acknowledgementListeners.push(listener);
+  }
+
+  status(): Array<SubscriptionState & { format: ExportFormat; topic: string; share: Share }> | { status: 'notConfigured' } {
     if (!this.kafka) return { status: 'notConfigured' };
-    return [...this.subscriptions.values()].map(({ exporter, subscription }) => ({ ...subscription.status(), format: exporter.format, topic: exporter.topic }));
+    return this.exporters.map(({ format, topic, share, thread }) => ({ ...thread.status(), format, topic, share }));
   }
 
   /** Resolves once every format's exporter has had Kafka acknowledge everything committed before the call. */
   async catchUp(timeoutMs = 30_000): Promise<void> {
-    await Promise.all([...this.subscriptions.values()].map(({ subscription }) => subscription.catchUp(timeoutMs)));
+    await Promise.all(this.exporters.map(({ thread }) => thread.catchUp(timeoutMs)));
   }
 
   /** Queues a replay; the loop picks it up at once. */
@@ -74,7 +100,7 @@ export class SiemKafkaService implements OnApplicationBootstrap, BeforeApplicati
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping.abort();
     this.wakeReplays?.();
-    await Promise.all([...this.subscriptions.values()].map(({ subscription }) => subscription.stop()));
+    await Promise.all(this.exporters.map(({ thread }) => thread.stop()));
     await this.replayLoop;
     await this.producer?.disconnect();
     this.producer = null;

@@ -1,7 +1,7 @@
 import { RecordedEvent } from '@bulwark/contracts';
 import { EventConsumer, EventStore } from '@bulwark/event-store';
 import { IHeaders } from 'kafkajs';
-import { ExportFormat, ExportOptions, exportRecord, ReplayMark } from '../formats';
+import { describeEvent, ExportFormat, ExportOptions, exportRecord, ReplayMark } from '../formats';
 
 /** What the exporter needs of a Kafka producer: an acknowledged send (acks=all). */
 export type TopicSender = {
@@ -40,12 +40,37 @@ export async function sendInChunks(producer: TopicSender, topic: string, message
   if (chunk.length) await producer.send({ topic, acks: -1, messages: chunk });
 }
 
+/** One of `count` exporters of a topic, each on its own thread with its own producer, exporting a share of the users. */
+export type Share = { index: number; count: number };
+
+export const WHOLE: Share = { index: 0, count: 1 };
+
+/** The exporter's checkpoint name. The topic is in it: pointing a format at a new topic exports the whole history there. */
+export const exporterName = (format: ExportFormat, topic: string, share: Share) =>
+  `siem-export:${format}:${topic}${share.count > 1 ? `#${share.index + 1}of${share.count}` : ''}`;
+
+/**
+ * Which share an event belongs to: by its user (else its stream), so that all of a user's records go through one
+ * producer and keep their commit order in their partition. FNV-1a of the raw user id: stable across restarts.
+ */
+export function shareOf(event: RecordedEvent, count: number): number {
+  if (count === 1) return 0;
+  const key = describeEvent(event as Parameters<typeof describeEvent>[0]).userId ?? event.streamId;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % count;
+}
+
 /**
  * Exports every committed event to one SIEM topic (`bulwark.<format>.v1`), in commit order, keyed by user so a
  * user's records keep their order in one partition. Like the domain relay, it saves its checkpoint (a store
  * position) only after Kafka acknowledged the batch from an idempotent producer: stopped or killed at any moment,
  * it resumes after the last acknowledged batch, so nothing is lost and only the unacknowledged tail may be sent
  * twice, with the same event id (OCSF metadata.uid, ECS event.id, CEF externalId) for consumers to drop.
+ *
+ * With a share of several (BULWARK_SIEM_THREADS_PER_TOPIC), it exports only its users' events and keeps a checkpoint
+ * of its own; a share without one yet starts at the whole topic's checkpoint, so changing the number of threads
+ * leaves no gap (only records re-sent since that checkpoint).
  */
 export class SiemTopicExporter implements EventConsumer {
   readonly name: string;
@@ -56,17 +81,21 @@ export class SiemTopicExporter implements EventConsumer {
     readonly format: ExportFormat,
     readonly topic: string,
     private readonly options: ExportOptions,
+    readonly share: Share = WHOLE,
   ) {
-    // the topic is in the name: pointing a format at a new topic exports the whole history there
-    this.name = `siem-export:${format}:${topic}`;
+    this.name = exporterName(format, topic, share);
   }
 
   async loadCheckpoint(): Promise<number> {
-    return (await this.store.checkpoints.load(this.name)) ?? 0;
+    const own = await this.store.checkpoints.load(this.name);
+    if (own !== null || this.share.count === 1) return own ?? 0;
+    return (await this.store.checkpoints.load(exporterName(this.format, this.topic, WHOLE))) ?? 0;
   }
 
   async handle(batch: RecordedEvent[]): Promise<void> {
-    await sendInChunks(this.producer(), this.topic, topicMessages(this.format, batch, this.options));
+    const { index, count } = this.share;
+    const mine = count === 1 ? batch : batch.filter((event) => shareOf(event, count) === index);
+    if (mine.length) await sendInChunks(this.producer(), this.topic, topicMessages(this.format, mine, this.options));
     await this.store.checkpoints.save(this.name, batch[batch.length - 1]!.position);
   }
 }
