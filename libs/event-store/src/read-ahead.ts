@@ -2,7 +2,7 @@ import { RecordedEvent } from '@bulwark/contracts';
 import { Worker } from 'node:worker_threads';
 import { threadEntry } from './thread-entry';
 
-type Reply = { after: number; events?: RecordedEvent[]; error?: string };
+type Reply = { after: number; json?: string; error?: string };
 
 /** batches read ahead of the one being applied: enough that the reader rarely waits, few enough to bound memory */
 const AHEAD = 3;
@@ -17,11 +17,11 @@ export class ReadAheadReader {
   private readonly waiting = new Map<number, { resolve: (events: RecordedEvent[]) => void; reject: (error: Error) => void }>();
 
   private constructor(private readonly worker: Worker) {
-    worker.on('message', ({ after, events, error }: Reply) => {
+    worker.on('message', ({ after, json, error }: Reply) => {
       const waiter = this.waiting.get(after);
       this.waiting.delete(after);
       if (error !== undefined) waiter?.reject(new Error(error));
-      else waiter?.resolve(events ?? []);
+      else waiter?.resolve(json === undefined ? [] : (JSON.parse(json) as RecordedEvent[]));
     });
     worker.on('error', (error) => this.failAll(error));
   }

@@ -185,8 +185,25 @@ export class SqliteEventStore implements EventStore {
       const start = after + 1 - first.position;
       return this.tail.slice(start, start + maxCount);
     }
-    const rows = prepared<[number, number], Row>(this.db, 'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?').all(after, maxCount);
-    return rows.map((row) => this.toRecorded(row));
+    return this.rowsAfter(after, maxCount).map((row) => this.toRecorded(row));
+  }
+
+  /**
+   * `readAll` as one JSON text (an array of the recorded events), each event decoded and validated as `readAll` does:
+   * what a reader on another thread posts, since parsing one text costs the receiving thread about half of what
+   * deserialising the same objects from a structured clone does. Built from the stored JSON, not re-encoded.
+   */
+  readAllAsJson({ after, maxCount }: { after: number; maxCount: number }): string {
+    const events = this.rowsAfter(after, maxCount).map((row) => {
+      this.toRecorded(row);
+      const { event_id, type, stream_id, revision, position, data, metadata } = row;
+      return `{"eventId":${JSON.stringify(event_id)},"type":${JSON.stringify(type)},"data":${data},"metadata":${metadata},"streamId":${JSON.stringify(stream_id)},"revision":${revision},"position":${position}}`;
+    });
+    return `[${events.join(',')}]`;
+  }
+
+  private rowsAfter(after: number, maxCount: number): Row[] {
+    return prepared<[number, number], Row>(this.db, 'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?').all(after, maxCount);
   }
 
   streamVersion(streamId: string): string {

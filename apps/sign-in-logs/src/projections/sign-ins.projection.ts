@@ -121,101 +121,193 @@ export const signInsProjection: Projection = {
     this.setup(db);
   },
   apply(db, event) {
-    switch (event.type) {
-      case 'SignInLogFieldsChanged': {
-        const { firstName, lastName, email } = (event as unknown as RecordedEvent<SignInLogFieldsChanged>).data;
-        // fixed statements, one per field: no column name is ever built from data
-        for (const table of ['sign_ins', 'sign_in_challenges'] as const) {
-          if (!firstName) prepared(db, `UPDATE ${table} SET user_first_name = NULL WHERE user_first_name IS NOT NULL`).run();
-          if (!lastName) prepared(db, `UPDATE ${table} SET user_last_name = NULL WHERE user_last_name IS NOT NULL`).run();
-          if (!email) prepared(db, `UPDATE ${table} SET user_email = NULL WHERE user_email IS NOT NULL`).run();
-        }
-        return;
-      }
-      case 'MfaChallengeIssued': {
-        const { challengeId, methodType, channel, ...data } = (event as unknown as RecordedEvent<MfaChallengeIssued>).data;
-        prepared(db, 'INSERT OR IGNORE INTO sign_in_challenges VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-          challengeId, event.metadata.correlationId, methodType, channel ?? 'appCode', ...fieldsOf(data), data.deviceTokenHint ?? null,
-        );
-        return;
-      }
-      case 'RegistrationRequiredAtSignIn': {
-        const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = (event as unknown as RecordedEvent<RegistrationRequiredAtSignIn>).data;
-        insertSignIn(db, [
-          event.eventId, instant(at), userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'interrupted', reason,
-          REGISTRATION_REQUIRED_ERROR, event.position, null, null, null, 'none', 'none', '[]', ...fieldsOf(data), ...serverOf(event), data.deviceTokenHint ?? null,
-        ]);
-        return;
-      }
-      case 'MethodRegistered': {
-        // the number itself is a private field of the mfa service: only its masked form is kept here
-        const { methodId, phoneNumber } = (event as unknown as RecordedEvent<MethodRegistered>).data;
-        if (phoneNumber) prepared(db, 'INSERT OR REPLACE INTO sign_in_methods VALUES (?, ?)').run(methodId, maskedPhone(phoneNumber));
-        return;
-      }
-      case 'RiskDetected': {
-        const { requestId, riskLevel, riskEventType } = (event as unknown as RecordedEvent<RiskDetected>).data;
-        if (!requestId) return;
-        const known = prepared<[string], { risk_level: string; risk_event_types: string }>(db, 'SELECT risk_level, risk_event_types FROM sign_in_risks WHERE request_id = ?').get(requestId);
-        const level = known && RISK_ORDER.indexOf(known.risk_level) > RISK_ORDER.indexOf(riskLevel) ? known.risk_level : riskLevel;
-        const types = JSON.stringify([...new Set([...(known ? (JSON.parse(known.risk_event_types) as string[]) : []), riskEventType])]);
-        prepared(db, 'INSERT OR REPLACE INTO sign_in_risks VALUES (?, ?, ?)').run(requestId, level, types);
-        // a detection may come after the sign-in it is about (a reaction's output) or, replayed from another feed, before
-        prepared(db, "UPDATE sign_ins SET risk_level = ?, risk_state = 'atRisk', risk_event_types = ? WHERE challenge_id = ?").run(level, types, requestId);
-        return;
-      }
-      case 'MfaBypassed': {
-        const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = (event as unknown as RecordedEvent<MfaBypassed>).data;
-        insertSignIn(db, [
-          event.eventId, instant(at), userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'bypassed', reason, 0, event.position, null, null,
-          null, 'none', 'none', '[]', ...fieldsOf(data), ...serverOf(event), data.deviceTokenHint ?? null,
-        ]);
-        return;
-      }
-    }
-    const attempt = event as unknown as RecordedEvent<MfaApproved | MfaDenied>;
-    const { challengeId, userId, appId, clientIp, userAgent, at, methodId } = attempt.data;
-    const challenge = prepared<
-      [string],
-      {
-        correlation_id: string; method_type: string | null; channel: string | null; user_first_name: string | null; user_last_name: string | null; user_email: string | null;
-        device_token_hint: string | null;
-      }
-    >(db, 'SELECT correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint FROM sign_in_challenges WHERE challenge_id = ?').get(challengeId);
-    // an app password sign-in has no challenge: its approval says so
-    const channel = challenge ? challenge.channel : 'appPassword';
-    const reason = attempt.type === 'MfaDenied' ? attempt.data.reason : null;
-    const methodDetail = methodId ? (prepared<[string], { method_detail: string | null }>(db, 'SELECT method_detail FROM sign_in_methods WHERE method_id = ?').get(methodId)?.method_detail ?? null) : null;
-    const risk = prepared<[string], { risk_level: string; risk_event_types: string }>(db, 'SELECT risk_level, risk_event_types FROM sign_in_risks WHERE request_id = ?').get(challengeId);
-    insertSignIn(db, [
-      event.eventId,
-      instant(at),
-      userId,
-      appId,
-      clientIp,
-      userAgent,
-      challenge?.correlation_id ?? event.metadata.correlationId,
-      challengeId,
-      challenge?.method_type ?? null,
-      attempt.type === 'MfaApproved' ? 'success' : 'failure',
-      reason,
-      attempt.type === 'MfaApproved' ? 0 : 500121,
-      event.position,
-      methodId,
-      channel,
-      methodDetail,
-      risk?.risk_level ?? 'none',
-      risk ? 'atRisk' : 'none',
-      risk?.risk_event_types ?? '[]',
-      // the answer carries no name: the challenge recorded it, as the setting stood when the sign-in began
-      challenge?.user_first_name ?? null,
-      challenge?.user_last_name ?? null,
-      challenge?.user_email ?? null,
-      ...serverOf(event),
-      challenge?.device_token_hint ?? null,
-    ]);
+    applySignInEvent(db, event, tableContext(db));
+  },
+  rebuilder(db) {
+    const context = rebuildContext(db);
+    return (event) => applySignInEvent(db, event, context);
   },
 };
 
-/** Instants as `toISOString` writes them, so they compare as text in filters and keyset pages. */
-const instant = (at: string) => new Date(at).toISOString();
+type ChallengeContext = {
+  correlation_id: string; method_type: string | null; channel: string | null; user_first_name: string | null; user_last_name: string | null; user_email: string | null;
+  device_token_hint: string | null;
+};
+type Risk = { risk_level: string; risk_event_types: string };
+type UserField = 'user_first_name' | 'user_last_name' | 'user_email';
+
+/**
+ * What an answer row reads back from the projection's own tables, and what it is told of the writes it would read
+ * back: event by event from the tables, in a rebuild from memory.
+ */
+interface SignInContext {
+  challenge(challengeId: string): ChallengeContext | undefined;
+  methodDetail(methodId: string): string | null;
+  risk(requestId: string): Risk | undefined;
+  challengeStored(challengeId: string, challenge: ChallengeContext): void;
+  challengeEnded(challengeId: string): void;
+  methodStored(methodId: string, detail: string): void;
+  riskStored(requestId: string, risk: Risk): void;
+  fieldsErased(fields: readonly UserField[]): void;
+}
+
+const CHALLENGE_COLUMNS = 'correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint';
+
+function tableContext(db: Database.Database): SignInContext {
+  return {
+    challenge: (challengeId) =>
+      prepared<[string], ChallengeContext>(db, `SELECT ${CHALLENGE_COLUMNS} FROM sign_in_challenges WHERE challenge_id = ?`).get(challengeId),
+    methodDetail: (methodId) =>
+      prepared<[string], { method_detail: string | null }>(db, 'SELECT method_detail FROM sign_in_methods WHERE method_id = ?').get(methodId)?.method_detail ?? null,
+    risk: (requestId) => prepared<[string], Risk>(db, 'SELECT risk_level, risk_event_types FROM sign_in_risks WHERE request_id = ?').get(requestId),
+    challengeStored: () => undefined,
+    challengeEnded: () => undefined,
+    methodStored: () => undefined,
+    riskStored: () => undefined,
+    fieldsErased: () => undefined,
+  };
+}
+
+/** challenges kept in memory during a rebuild: the open ones, most recent first kept (older ones are read back) */
+const OPEN_CHALLENGES_KEPT = 100_000;
+
+/**
+ * A rebuild's context: it starts from empty tables and sees every write, so the methods and risks it has stored are all
+ * there is, and each open challenge is kept from its issue to the answer that ends it. A challenge no longer in memory
+ * (answered again after it ended, or pushed out by newer ones, e.g. expired unanswered) is read back from its table.
+ */
+function rebuildContext(db: Database.Database): SignInContext {
+  const tables = tableContext(db);
+  const challenges = new Map<string, ChallengeContext>();
+  const methods = new Map<string, string>();
+  const risks = new Map<string, Risk>();
+  return {
+    challenge: (challengeId) => challenges.get(challengeId) ?? tables.challenge(challengeId),
+    methodDetail: (methodId) => methods.get(methodId) ?? null,
+    risk: (requestId) => risks.get(requestId),
+    challengeStored(challengeId, challenge) {
+      challenges.set(challengeId, challenge);
+      // Maps iterate in insertion order: the first key is the oldest challenge
+      if (challenges.size > OPEN_CHALLENGES_KEPT) challenges.delete(challenges.keys().next().value!);
+    },
+    challengeEnded: (challengeId) => challenges.delete(challengeId),
+    methodStored: (methodId, detail) => methods.set(methodId, detail),
+    riskStored: (requestId, risk) => risks.set(requestId, risk),
+    fieldsErased(fields) {
+      for (const challenge of challenges.values()) for (const field of fields) challenge[field] = null;
+    },
+  };
+}
+
+function applySignInEvent(db: Database.Database, event: RecordedEvent, context: SignInContext): void {
+  switch (event.type) {
+    case 'SignInLogFieldsChanged': {
+      const { firstName, lastName, email } = (event as unknown as RecordedEvent<SignInLogFieldsChanged>).data;
+      // fixed statements, one per field: no column name is ever built from data
+      for (const table of ['sign_ins', 'sign_in_challenges'] as const) {
+        if (!firstName) prepared(db, `UPDATE ${table} SET user_first_name = NULL WHERE user_first_name IS NOT NULL`).run();
+        if (!lastName) prepared(db, `UPDATE ${table} SET user_last_name = NULL WHERE user_last_name IS NOT NULL`).run();
+        if (!email) prepared(db, `UPDATE ${table} SET user_email = NULL WHERE user_email IS NOT NULL`).run();
+      }
+      const erased: UserField[] = [];
+      if (!firstName) erased.push('user_first_name');
+      if (!lastName) erased.push('user_last_name');
+      if (!email) erased.push('user_email');
+      context.fieldsErased(erased);
+      return;
+    }
+    case 'MfaChallengeIssued': {
+      const { challengeId, methodType, channel, ...data } = (event as unknown as RecordedEvent<MfaChallengeIssued>).data;
+      const [user_first_name, user_last_name, user_email] = fieldsOf(data);
+      const challenge: ChallengeContext = {
+        correlation_id: event.metadata.correlationId, method_type: methodType, channel: channel ?? 'appCode', user_first_name, user_last_name, user_email,
+        device_token_hint: data.deviceTokenHint ?? null,
+      };
+      const stored = prepared(db, `INSERT OR IGNORE INTO sign_in_challenges (challenge_id, ${CHALLENGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        challengeId, challenge.correlation_id, challenge.method_type, challenge.channel, user_first_name, user_last_name, user_email, challenge.device_token_hint,
+      );
+      // a repeated challenge id keeps its first row
+      if (stored.changes) context.challengeStored(challengeId, challenge);
+      return;
+    }
+    case 'RegistrationRequiredAtSignIn': {
+      const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = (event as unknown as RecordedEvent<RegistrationRequiredAtSignIn>).data;
+      insertSignIn(db, [
+        event.eventId, instant(at), userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'interrupted', reason,
+        REGISTRATION_REQUIRED_ERROR, event.position, null, null, null, 'none', 'none', '[]', ...fieldsOf(data), ...serverOf(event), data.deviceTokenHint ?? null,
+      ]);
+      return;
+    }
+    case 'MethodRegistered': {
+      // the number itself is a private field of the mfa service: only its masked form is kept here
+      const { methodId, phoneNumber } = (event as unknown as RecordedEvent<MethodRegistered>).data;
+      if (!phoneNumber) return;
+      const detail = maskedPhone(phoneNumber);
+      prepared(db, 'INSERT OR REPLACE INTO sign_in_methods VALUES (?, ?)').run(methodId, detail);
+      context.methodStored(methodId, detail);
+      return;
+    }
+    case 'RiskDetected': {
+      const { requestId, riskLevel, riskEventType } = (event as unknown as RecordedEvent<RiskDetected>).data;
+      if (!requestId) return;
+      const known = context.risk(requestId);
+      const level = known && RISK_ORDER.indexOf(known.risk_level) > RISK_ORDER.indexOf(riskLevel) ? known.risk_level : riskLevel;
+      const types = JSON.stringify([...new Set([...(known ? (JSON.parse(known.risk_event_types) as string[]) : []), riskEventType])]);
+      prepared(db, 'INSERT OR REPLACE INTO sign_in_risks VALUES (?, ?, ?)').run(requestId, level, types);
+      context.riskStored(requestId, { risk_level: level, risk_event_types: types });
+      // a detection may come after the sign-in it is about (a reaction's output) or, replayed from another feed, before
+      prepared(db, "UPDATE sign_ins SET risk_level = ?, risk_state = 'atRisk', risk_event_types = ? WHERE challenge_id = ?").run(level, types, requestId);
+      return;
+    }
+    case 'MfaBypassed': {
+      const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = (event as unknown as RecordedEvent<MfaBypassed>).data;
+      insertSignIn(db, [
+        event.eventId, instant(at), userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'bypassed', reason, 0, event.position, null, null,
+        null, 'none', 'none', '[]', ...fieldsOf(data), ...serverOf(event), data.deviceTokenHint ?? null,
+      ]);
+      return;
+    }
+  }
+  const attempt = event as unknown as RecordedEvent<MfaApproved | MfaDenied>;
+  const { challengeId, userId, appId, clientIp, userAgent, at, methodId } = attempt.data;
+  const challenge = context.challenge(challengeId);
+  // an app password sign-in has no challenge: its approval says so
+  const channel = challenge ? challenge.channel : 'appPassword';
+  const reason = attempt.type === 'MfaDenied' ? attempt.data.reason : null;
+  const risk = context.risk(challengeId);
+  insertSignIn(db, [
+    event.eventId,
+    instant(at),
+    userId,
+    appId,
+    clientIp,
+    userAgent,
+    challenge?.correlation_id ?? event.metadata.correlationId,
+    challengeId,
+    challenge?.method_type ?? null,
+    attempt.type === 'MfaApproved' ? 'success' : 'failure',
+    reason,
+    attempt.type === 'MfaApproved' ? 0 : 500121,
+    event.position,
+    methodId,
+    channel,
+    methodId ? context.methodDetail(methodId) : null,
+    risk?.risk_level ?? 'none',
+    risk ? 'atRisk' : 'none',
+    risk?.risk_event_types ?? '[]',
+    // the answer carries no name: the challenge recorded it, as the setting stood when the sign-in began
+    challenge?.user_first_name ?? null,
+    challenge?.user_last_name ?? null,
+    challenge?.user_email ?? null,
+    ...serverOf(event),
+    challenge?.device_token_hint ?? null,
+  ]);
+  if (attempt.type === 'MfaApproved' || attempt.data.endsChallenge) context.challengeEnded(challengeId);
+}
+
+/**
+ * Instants as `toISOString` writes them, so they compare as text in filters and keyset pages. One already in that form
+ * is kept as it is (most are), but a day past the 28th goes through Date, which rolls e.g. February 30th into March.
+ */
+const CANONICAL_INSTANT = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+const instant = (at: string) => (CANONICAL_INSTANT.test(at) ? at : new Date(at).toISOString());
