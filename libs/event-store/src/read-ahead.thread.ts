@@ -8,8 +8,8 @@ if (port) {
   const store = new SqliteEventStore((workerData as { file: string }).file, eventRegistry);
   port.on('message', ({ after, maxCount }: { after: number; maxCount: number }) => {
     try {
-      // one string, parsed by the receiver: far cheaper for it than structured-clone objects
-      port.postMessage({ after, json: store.readAllAsJson({ after, maxCount }) });
+      // the rows' strings, parsed by the receiver: far cheaper for it than structured-clone objects
+      port.postMessage({ after, rows: store.readAllStored({ after, maxCount }) });
     } catch (error) {
       port.postMessage({ after, error: error instanceof Error ? error.message : String(error) });
     }

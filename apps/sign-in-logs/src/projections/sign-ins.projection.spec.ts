@@ -112,6 +112,8 @@ describe('the sign-in projection rebuilt from the store', () => {
 
       const expected = tables(live);
       expect(tables(rebuilt)).toEqual(expected);
+      const indexes = (db: Database.Database) => db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").all();
+      expect(indexes(rebuilt)).toEqual(indexes(live));
 
       // and the live rows are the ones the scenario calls for
       const signIns = expected.sign_ins as Array<Record<string, unknown>>;

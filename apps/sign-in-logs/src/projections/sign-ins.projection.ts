@@ -79,17 +79,19 @@ const insertSignIn = (db: Database.Database, row: unknown[]) => prepared(db, INS
  * as the tenant records them. A field the tenant turns off is erased from the rows too; turning it on again shows only
  * what attempts from then on record.
  * Version 6 (rows keyed by position): method details, risk columns, the analyst API's indexes, recorded user fields, registration interrupts, the
- * server that answered and the masked device token.
+ * server that answered and the masked device token. Version 7: the challenges' unique id is an index of its own, built
+ * at the end of a rebuild.
  */
 export const signInsProjection: Projection = {
   name: 'sign_ins',
-  version: 6,
+  version: 7,
   eventTypes: ['MfaChallengeIssued', 'MfaApproved', 'MfaDenied', 'MfaBypassed', 'MethodRegistered', 'RiskDetected', 'RegistrationRequiredAtSignIn', 'SignInLogFieldsChanged'],
   setup(db) {
     db.exec(`
-      -- appended in commit order too; the answers find their challenge through the (small) unique index
+      -- appended in commit order too; the answers find their challenge through the (small) unique index, which a
+      -- rebuild builds at the end (a million random inserts into it cost more than the table itself)
       CREATE TABLE IF NOT EXISTS sign_in_challenges (
-        challenge_id TEXT NOT NULL UNIQUE, correlation_id TEXT NOT NULL, method_type TEXT, channel TEXT,
+        challenge_id TEXT NOT NULL, correlation_id TEXT NOT NULL, method_type TEXT, channel TEXT,
         user_first_name TEXT, user_last_name TEXT, user_email TEXT, device_token_hint TEXT
       );
       CREATE TABLE IF NOT EXISTS sign_in_methods (method_id TEXT PRIMARY KEY, method_detail TEXT) WITHOUT ROWID;
@@ -106,6 +108,7 @@ export const signInsProjection: Projection = {
       `);
   },
   indexes: [
+    'CREATE UNIQUE INDEX IF NOT EXISTS sign_in_challenges_by_id ON sign_in_challenges (challenge_id)',
     'CREATE UNIQUE INDEX IF NOT EXISTS sign_ins_by_id ON sign_ins (id)',
     'CREATE INDEX IF NOT EXISTS sign_ins_by_time ON sign_ins (created_at DESC, id DESC)',
     'CREATE INDEX IF NOT EXISTS sign_ins_by_user ON sign_ins (user_id, created_at DESC, id DESC)',
@@ -144,7 +147,8 @@ interface SignInContext {
   challenge(challengeId: string): ChallengeContext | undefined;
   methodDetail(methodId: string): string | null;
   risk(requestId: string): Risk | undefined;
-  challengeStored(challengeId: string, challenge: ChallengeContext): void;
+  /** Stores a challenge's row unless its id is already stored (the first one issued stays). */
+  storeChallenge(challengeId: string, challenge: ChallengeContext): void;
   challengeEnded(challengeId: string): void;
   methodStored(methodId: string, detail: string): void;
   riskStored(requestId: string, risk: Risk): void;
@@ -153,6 +157,15 @@ interface SignInContext {
 
 const CHALLENGE_COLUMNS = 'correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint';
 
+/** Its rowid, or null when a row with that challenge id was already there. */
+function insertChallenge(db: Database.Database, challengeId: string, challenge: ChallengeContext): number | null {
+  const { correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint } = challenge;
+  const stored = prepared(db, `INSERT OR IGNORE INTO sign_in_challenges (challenge_id, ${CHALLENGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    challengeId, correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint,
+  );
+  return stored.changes ? Number(stored.lastInsertRowid) : null;
+}
+
 function tableContext(db: Database.Database): SignInContext {
   return {
     challenge: (challengeId) =>
@@ -160,7 +173,7 @@ function tableContext(db: Database.Database): SignInContext {
     methodDetail: (methodId) =>
       prepared<[string], { method_detail: string | null }>(db, 'SELECT method_detail FROM sign_in_methods WHERE method_id = ?').get(methodId)?.method_detail ?? null,
     risk: (requestId) => prepared<[string], Risk>(db, 'SELECT risk_level, risk_event_types FROM sign_in_risks WHERE request_id = ?').get(requestId),
-    challengeStored: () => undefined,
+    storeChallenge: (challengeId, challenge) => insertChallenge(db, challengeId, challenge),
     challengeEnded: () => undefined,
     methodStored: () => undefined,
     riskStored: () => undefined,
@@ -168,33 +181,42 @@ function tableContext(db: Database.Database): SignInContext {
   };
 }
 
-/** challenges kept in memory during a rebuild: the open ones, most recent first kept (older ones are read back) */
+/** challenges whose whole context a rebuild keeps in memory: the open ones, the most recently issued first */
 const OPEN_CHALLENGES_KEPT = 100_000;
 
 /**
  * A rebuild's context: it starts from empty tables and sees every write, so the methods and risks it has stored are all
- * there is, and each open challenge is kept from its issue to the answer that ends it. A challenge no longer in memory
- * (answered again after it ended, or pushed out by newer ones, e.g. expired unanswered) is read back from its table.
+ * there is. Without the challenges' unique index (built at the end), it knows every challenge id it stored: an open
+ * challenge by its context, kept from its issue to the answer that ends it, any other by its rowid, read back by it
+ * when answered again or after newer challenges pushed it out (e.g. expired unanswered). About 100 bytes a challenge,
+ * for the length of the rebuild.
  */
 function rebuildContext(db: Database.Database): SignInContext {
-  const tables = tableContext(db);
-  const challenges = new Map<string, ChallengeContext>();
+  const rowids = new Map<string, number>();
+  const open = new Map<string, ChallengeContext>();
   const methods = new Map<string, string>();
   const risks = new Map<string, Risk>();
   return {
-    challenge: (challengeId) => challenges.get(challengeId) ?? tables.challenge(challengeId),
+    challenge(challengeId) {
+      const challenge = open.get(challengeId);
+      if (challenge) return challenge;
+      const rowid = rowids.get(challengeId);
+      return rowid === undefined ? undefined : prepared<[number], ChallengeContext>(db, `SELECT ${CHALLENGE_COLUMNS} FROM sign_in_challenges WHERE rowid = ?`).get(rowid);
+    },
     methodDetail: (methodId) => methods.get(methodId) ?? null,
     risk: (requestId) => risks.get(requestId),
-    challengeStored(challengeId, challenge) {
-      challenges.set(challengeId, challenge);
-      // Maps iterate in insertion order: the first key is the oldest challenge
-      if (challenges.size > OPEN_CHALLENGES_KEPT) challenges.delete(challenges.keys().next().value!);
+    storeChallenge(challengeId, challenge) {
+      if (rowids.has(challengeId)) return;
+      rowids.set(challengeId, insertChallenge(db, challengeId, challenge)!);
+      open.set(challengeId, challenge);
+      // Maps iterate in insertion order: the first key is the oldest open challenge
+      if (open.size > OPEN_CHALLENGES_KEPT) open.delete(open.keys().next().value!);
     },
-    challengeEnded: (challengeId) => challenges.delete(challengeId),
+    challengeEnded: (challengeId) => open.delete(challengeId),
     methodStored: (methodId, detail) => methods.set(methodId, detail),
     riskStored: (requestId, risk) => risks.set(requestId, risk),
     fieldsErased(fields) {
-      for (const challenge of challenges.values()) for (const field of fields) challenge[field] = null;
+      for (const challenge of open.values()) for (const field of fields) challenge[field] = null;
     },
   };
 }
@@ -223,11 +245,7 @@ function applySignInEvent(db: Database.Database, event: RecordedEvent, context: 
         correlation_id: event.metadata.correlationId, method_type: methodType, channel: channel ?? 'appCode', user_first_name, user_last_name, user_email,
         device_token_hint: data.deviceTokenHint ?? null,
       };
-      const stored = prepared(db, `INSERT OR IGNORE INTO sign_in_challenges (challenge_id, ${CHALLENGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(
-        challengeId, challenge.correlation_id, challenge.method_type, challenge.channel, user_first_name, user_last_name, user_email, challenge.device_token_hint,
-      );
-      // a repeated challenge id keeps its first row
-      if (stored.changes) context.challengeStored(challengeId, challenge);
+      context.storeChallenge(challengeId, challenge);
       return;
     }
     case 'RegistrationRequiredAtSignIn': {
