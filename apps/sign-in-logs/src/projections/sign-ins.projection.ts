@@ -10,7 +10,7 @@ import {
   RiskDetected,
   SignInLogFieldsChanged,
 } from '@bulwark/contracts';
-import { Projection, prepared } from '@bulwark/event-store';
+import { BatchedInsert, Projection, prepared } from '@bulwark/event-store';
 import Database from 'better-sqlite3';
 
 /** Entra's additionalDetails for each denial reason (500121 is Entra's "strong authentication failed"). */
@@ -70,8 +70,9 @@ export function maskedPhone(phoneNumber: string): string {
 const RISK_ORDER = ['none', 'low', 'medium', 'high'];
 const SIGN_IN_COLUMNS =
   'id, created_at, user_id, app_id, ip_address, user_agent, correlation_id, challenge_id, method_type, result, reason, error_code, position, method_id, channel, method_detail, risk_level, risk_state, risk_event_types, user_first_name, user_last_name, user_email, server_name, server_ip, device_token_hint';
-const INSERT_SIGN_IN = `INSERT OR IGNORE INTO sign_ins (${SIGN_IN_COLUMNS}) VALUES (${SIGN_IN_COLUMNS.split(',').map(() => '?').join(', ')})`;
-const insertSignIn = (db: Database.Database, row: unknown[]) => prepared(db, INSERT_SIGN_IN).run(...row);
+const SIGN_IN_WIDTH = SIGN_IN_COLUMNS.split(',').length;
+const INSERT_SIGN_INS = `INSERT OR IGNORE INTO sign_ins (${SIGN_IN_COLUMNS}) VALUES`;
+const INSERT_SIGN_IN = `${INSERT_SIGN_INS} (${SIGN_IN_COLUMNS.split(',').map(() => '?').join(', ')})`;
 
 /**
  * One row per MFA attempt, with the context of the challenge it answered, the method's masked phone number, the risk
@@ -128,7 +129,7 @@ export const signInsProjection: Projection = {
   },
   rebuilder(db) {
     const context = rebuildContext(db);
-    return (event) => applySignInEvent(db, event, context);
+    return { apply: (event) => applySignInEvent(db, event, context), flush: () => context.flush() };
   },
 };
 
@@ -149,6 +150,9 @@ interface SignInContext {
   risk(requestId: string): Risk | undefined;
   /** Stores a challenge's row unless its id is already stored (the first one issued stays). */
   storeChallenge(challengeId: string, challenge: ChallengeContext): void;
+  storeSignIn(row: unknown[]): void;
+  /** Writes the rows held back: before anything reads or updates the tables. */
+  flush(): void;
   challengeEnded(challengeId: string): void;
   methodStored(methodId: string, detail: string): void;
   riskStored(requestId: string, risk: Risk): void;
@@ -157,13 +161,12 @@ interface SignInContext {
 
 const CHALLENGE_COLUMNS = 'correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint';
 
-/** Its rowid, or null when a row with that challenge id was already there. */
-function insertChallenge(db: Database.Database, challengeId: string, challenge: ChallengeContext): number | null {
+/** A repeated challenge id keeps its first row. */
+function insertChallenge(db: Database.Database, challengeId: string, challenge: ChallengeContext): void {
   const { correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint } = challenge;
-  const stored = prepared(db, `INSERT OR IGNORE INTO sign_in_challenges (challenge_id, ${CHALLENGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(
+  prepared(db, `INSERT OR IGNORE INTO sign_in_challenges (challenge_id, ${CHALLENGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(
     challengeId, correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint,
   );
-  return stored.changes ? Number(stored.lastInsertRowid) : null;
 }
 
 function tableContext(db: Database.Database): SignInContext {
@@ -174,6 +177,8 @@ function tableContext(db: Database.Database): SignInContext {
       prepared<[string], { method_detail: string | null }>(db, 'SELECT method_detail FROM sign_in_methods WHERE method_id = ?').get(methodId)?.method_detail ?? null,
     risk: (requestId) => prepared<[string], Risk>(db, 'SELECT risk_level, risk_event_types FROM sign_in_risks WHERE request_id = ?').get(requestId),
     storeChallenge: (challengeId, challenge) => insertChallenge(db, challengeId, challenge),
+    storeSignIn: (row) => prepared(db, INSERT_SIGN_IN).run(...row),
+    flush: () => undefined,
     challengeEnded: () => undefined,
     methodStored: () => undefined,
     riskStored: () => undefined,
@@ -192,6 +197,9 @@ const OPEN_CHALLENGES_KEPT = 100_000;
  * for the length of the rebuild.
  */
 function rebuildContext(db: Database.Database): SignInContext {
+  const signIns = new BatchedInsert(db, INSERT_SIGN_INS, SIGN_IN_WIDTH);
+  // rowids given, as SQLite would give them (one more than the last: rows are never deleted), since rows are held back
+  const challengeRows = new BatchedInsert(db, `INSERT INTO sign_in_challenges (rowid, challenge_id, ${CHALLENGE_COLUMNS}) VALUES`, 9);
   const rowids = new Map<string, number>();
   const open = new Map<string, ChallengeContext>();
   const methods = new Map<string, string>();
@@ -201,13 +209,18 @@ function rebuildContext(db: Database.Database): SignInContext {
       const challenge = open.get(challengeId);
       if (challenge) return challenge;
       const rowid = rowids.get(challengeId);
-      return rowid === undefined ? undefined : prepared<[number], ChallengeContext>(db, `SELECT ${CHALLENGE_COLUMNS} FROM sign_in_challenges WHERE rowid = ?`).get(rowid);
+      if (rowid === undefined) return undefined;
+      challengeRows.flush();
+      return prepared<[number], ChallengeContext>(db, `SELECT ${CHALLENGE_COLUMNS} FROM sign_in_challenges WHERE rowid = ?`).get(rowid);
     },
     methodDetail: (methodId) => methods.get(methodId) ?? null,
     risk: (requestId) => risks.get(requestId),
     storeChallenge(challengeId, challenge) {
       if (rowids.has(challengeId)) return;
-      rowids.set(challengeId, insertChallenge(db, challengeId, challenge)!);
+      const rowid = rowids.size + 1;
+      rowids.set(challengeId, rowid);
+      const { correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint } = challenge;
+      challengeRows.push([rowid, challengeId, correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint]);
       open.set(challengeId, challenge);
       // Maps iterate in insertion order: the first key is the oldest open challenge
       if (open.size > OPEN_CHALLENGES_KEPT) open.delete(open.keys().next().value!);
@@ -215,6 +228,11 @@ function rebuildContext(db: Database.Database): SignInContext {
     challengeEnded: (challengeId) => open.delete(challengeId),
     methodStored: (methodId, detail) => methods.set(methodId, detail),
     riskStored: (requestId, risk) => risks.set(requestId, risk),
+    storeSignIn: (row) => signIns.push(row),
+    flush() {
+      signIns.flush();
+      challengeRows.flush();
+    },
     fieldsErased(fields) {
       for (const challenge of open.values()) for (const field of fields) challenge[field] = null;
     },
@@ -225,6 +243,7 @@ function applySignInEvent(db: Database.Database, event: RecordedEvent, context: 
   switch (event.type) {
     case 'SignInLogFieldsChanged': {
       const { firstName, lastName, email } = (event as unknown as RecordedEvent<SignInLogFieldsChanged>).data;
+      context.flush();
       // fixed statements, one per field: no column name is ever built from data
       for (const table of ['sign_ins', 'sign_in_challenges'] as const) {
         if (!firstName) prepared(db, `UPDATE ${table} SET user_first_name = NULL WHERE user_first_name IS NOT NULL`).run();
@@ -250,7 +269,7 @@ function applySignInEvent(db: Database.Database, event: RecordedEvent, context: 
     }
     case 'RegistrationRequiredAtSignIn': {
       const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = (event as unknown as RecordedEvent<RegistrationRequiredAtSignIn>).data;
-      insertSignIn(db, [
+      context.storeSignIn([
         event.eventId, instant(at), userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'interrupted', reason,
         REGISTRATION_REQUIRED_ERROR, event.position, null, null, null, 'none', 'none', '[]', ...fieldsOf(data), ...serverOf(event), data.deviceTokenHint ?? null,
       ]);
@@ -273,13 +292,14 @@ function applySignInEvent(db: Database.Database, event: RecordedEvent, context: 
       const types = JSON.stringify([...new Set([...(known ? (JSON.parse(known.risk_event_types) as string[]) : []), riskEventType])]);
       prepared(db, 'INSERT OR REPLACE INTO sign_in_risks VALUES (?, ?, ?)').run(requestId, level, types);
       context.riskStored(requestId, { risk_level: level, risk_event_types: types });
+      context.flush();
       // a detection may come after the sign-in it is about (a reaction's output) or, replayed from another feed, before
       prepared(db, "UPDATE sign_ins SET risk_level = ?, risk_state = 'atRisk', risk_event_types = ? WHERE challenge_id = ?").run(level, types, requestId);
       return;
     }
     case 'MfaBypassed': {
       const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = (event as unknown as RecordedEvent<MfaBypassed>).data;
-      insertSignIn(db, [
+      context.storeSignIn([
         event.eventId, instant(at), userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'bypassed', reason, 0, event.position, null, null,
         null, 'none', 'none', '[]', ...fieldsOf(data), ...serverOf(event), data.deviceTokenHint ?? null,
       ]);
@@ -293,7 +313,7 @@ function applySignInEvent(db: Database.Database, event: RecordedEvent, context: 
   const channel = challenge ? challenge.channel : 'appPassword';
   const reason = attempt.type === 'MfaDenied' ? attempt.data.reason : null;
   const risk = context.risk(challengeId);
-  insertSignIn(db, [
+  context.storeSignIn([
     event.eventId,
     instant(at),
     userId,
