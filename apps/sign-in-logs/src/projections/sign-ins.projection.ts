@@ -193,7 +193,7 @@ const OPEN_CHALLENGES_KEPT = 100_000;
  * A rebuild's context: it starts from empty tables and sees every write, so the methods and risks it has stored are all
  * there is. Without the challenges' unique index (built at the end), it knows every challenge id it stored: an open
  * challenge by its context, kept from its issue to the answer that ends it, any other by its rowid, read back by it
- * when answered again or after newer challenges pushed it out (e.g. expired unanswered). About 100 bytes a challenge,
+ * when answered again or after newer challenges pushed it out (e.g. expired unanswered). About 90 bytes a challenge,
  * for the length of the rebuild.
  */
 function rebuildContext(db: Database.Database): SignInContext {
