@@ -22,6 +22,18 @@ export interface Projection {
   /** Deletes every row (before a rebuild). */
   reset(db: Database.Database): void;
   apply(db: Database.Database, event: RecordedEvent): void;
+  /**
+   * Optional: the `apply` of one rebuild, free to keep in memory, for the length of the replay, what `apply` reads back
+   * from the projection's own tables (a rebuild starts from empty tables and applies every event in commit order, alone;
+   * if it stops, it is run again from 0). It must leave the same rows as `apply`, at the end of every batch.
+   */
+  rebuilder?(db: Database.Database): ProjectionRebuilder;
+}
+
+export interface ProjectionRebuilder {
+  apply(event: RecordedEvent): void;
+  /** Writes what `apply` held back: called at the end of every batch, inside its transaction. */
+  flush(): void;
 }
 
 /** The SQLite database holding projections' rows, checkpoints and seen event ids. */
@@ -73,8 +85,11 @@ export class ProjectionRunner implements EventConsumer {
     this.applyBatch(batch);
   }
 
-  /** Applies events in one transaction, skipping those already applied; the checkpoint only moves forward. */
-  applyBatch(batch: RecordedEvent[]): void {
+  /**
+   * Applies events in one transaction, skipping those already applied; the checkpoint only moves forward.
+   * `rebuilder`: the projection's own for a rebuild, instead of its `apply`.
+   */
+  applyBatch(batch: RecordedEvent[], rebuilder?: ProjectionRebuilder): void {
     if (!batch.length) return;
     const applied = this.ordered ? this.checkpoint() : 0;
     const seen = prepared(this.db, 'INSERT OR IGNORE INTO projection_seen_events (name, event_id) VALUES (?, ?)');
@@ -85,8 +100,10 @@ export class ProjectionRunner implements EventConsumer {
       for (const event of batch) {
         if (!this.handled.has(event.type)) continue;
         if (this.ordered ? event.position <= applied : seen.run(this.projection.name, event.eventId).changes === 0) continue;
-        this.projection.apply(this.db, event);
+        if (rebuilder) rebuilder.apply(event);
+        else this.projection.apply(this.db, event);
       }
+      rebuilder?.flush();
       save.run(this.projection.name, this.projection.version, Math.max(...batch.map((event) => event.position)));
     }).immediate();
   }
@@ -133,6 +150,7 @@ export async function rebuildProjection(
   // the store is read in commit order: the checkpoint alone says what is applied, with no per-event idempotency row
   const runner = new ProjectionRunner(db, projection, true);
   runner.reset();
+  const rebuilder = projection.rebuilder?.(db);
   let position = 0;
   let events = 0;
   // a rebuild that stops half way is run again from 0: its commits need not wait for the disk, only the last one does
@@ -143,7 +161,7 @@ export async function rebuildProjection(
     for (;;) {
       const batch = await store.readAll({ after: position, maxCount: batchSize });
       if (!batch.length) break;
-      runner.applyBatch(batch);
+      runner.applyBatch(batch, rebuilder);
       position = batch[batch.length - 1]!.position;
       events += batch.length;
     }

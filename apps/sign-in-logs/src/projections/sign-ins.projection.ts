@@ -10,7 +10,7 @@ import {
   RiskDetected,
   SignInLogFieldsChanged,
 } from '@bulwark/contracts';
-import { Projection, prepared } from '@bulwark/event-store';
+import { BatchedInsert, Projection, prepared } from '@bulwark/event-store';
 import Database from 'better-sqlite3';
 
 /** Entra's additionalDetails for each denial reason (500121 is Entra's "strong authentication failed"). */
@@ -70,8 +70,9 @@ export function maskedPhone(phoneNumber: string): string {
 const RISK_ORDER = ['none', 'low', 'medium', 'high'];
 const SIGN_IN_COLUMNS =
   'id, created_at, user_id, app_id, ip_address, user_agent, correlation_id, challenge_id, method_type, result, reason, error_code, position, method_id, channel, method_detail, risk_level, risk_state, risk_event_types, user_first_name, user_last_name, user_email, server_name, server_ip, device_token_hint';
-const INSERT_SIGN_IN = `INSERT OR IGNORE INTO sign_ins (${SIGN_IN_COLUMNS}) VALUES (${SIGN_IN_COLUMNS.split(',').map(() => '?').join(', ')})`;
-const insertSignIn = (db: Database.Database, row: unknown[]) => prepared(db, INSERT_SIGN_IN).run(...row);
+const SIGN_IN_WIDTH = SIGN_IN_COLUMNS.split(',').length;
+const INSERT_SIGN_INS = `INSERT OR IGNORE INTO sign_ins (${SIGN_IN_COLUMNS}) VALUES`;
+const INSERT_SIGN_IN = `${INSERT_SIGN_INS} (${SIGN_IN_COLUMNS.split(',').map(() => '?').join(', ')})`;
 
 /**
  * One row per MFA attempt, with the context of the challenge it answered, the method's masked phone number, the risk
@@ -79,17 +80,19 @@ const insertSignIn = (db: Database.Database, row: unknown[]) => prepared(db, INS
  * as the tenant records them. A field the tenant turns off is erased from the rows too; turning it on again shows only
  * what attempts from then on record.
  * Version 6 (rows keyed by position): method details, risk columns, the analyst API's indexes, recorded user fields, registration interrupts, the
- * server that answered and the masked device token.
+ * server that answered and the masked device token. Version 7: the challenges' unique id is an index of its own, built
+ * at the end of a rebuild.
  */
 export const signInsProjection: Projection = {
   name: 'sign_ins',
-  version: 6,
+  version: 7,
   eventTypes: ['MfaChallengeIssued', 'MfaApproved', 'MfaDenied', 'MfaBypassed', 'MethodRegistered', 'RiskDetected', 'RegistrationRequiredAtSignIn', 'SignInLogFieldsChanged'],
   setup(db) {
     db.exec(`
-      -- appended in commit order too; the answers find their challenge through the (small) unique index
+      -- appended in commit order too; the answers find their challenge through the (small) unique index, which a
+      -- rebuild builds at the end (a million random inserts into it cost more than the table itself)
       CREATE TABLE IF NOT EXISTS sign_in_challenges (
-        challenge_id TEXT NOT NULL UNIQUE, correlation_id TEXT NOT NULL, method_type TEXT, channel TEXT,
+        challenge_id TEXT NOT NULL, correlation_id TEXT NOT NULL, method_type TEXT, channel TEXT,
         user_first_name TEXT, user_last_name TEXT, user_email TEXT, device_token_hint TEXT
       );
       CREATE TABLE IF NOT EXISTS sign_in_methods (method_id TEXT PRIMARY KEY, method_detail TEXT) WITHOUT ROWID;
@@ -106,6 +109,7 @@ export const signInsProjection: Projection = {
       `);
   },
   indexes: [
+    'CREATE UNIQUE INDEX IF NOT EXISTS sign_in_challenges_by_id ON sign_in_challenges (challenge_id)',
     'CREATE UNIQUE INDEX IF NOT EXISTS sign_ins_by_id ON sign_ins (id)',
     'CREATE INDEX IF NOT EXISTS sign_ins_by_time ON sign_ins (created_at DESC, id DESC)',
     'CREATE INDEX IF NOT EXISTS sign_ins_by_user ON sign_ins (user_id, created_at DESC, id DESC)',
@@ -121,101 +125,227 @@ export const signInsProjection: Projection = {
     this.setup(db);
   },
   apply(db, event) {
-    switch (event.type) {
-      case 'SignInLogFieldsChanged': {
-        const { firstName, lastName, email } = (event as unknown as RecordedEvent<SignInLogFieldsChanged>).data;
-        // fixed statements, one per field: no column name is ever built from data
-        for (const table of ['sign_ins', 'sign_in_challenges'] as const) {
-          if (!firstName) prepared(db, `UPDATE ${table} SET user_first_name = NULL WHERE user_first_name IS NOT NULL`).run();
-          if (!lastName) prepared(db, `UPDATE ${table} SET user_last_name = NULL WHERE user_last_name IS NOT NULL`).run();
-          if (!email) prepared(db, `UPDATE ${table} SET user_email = NULL WHERE user_email IS NOT NULL`).run();
-        }
-        return;
-      }
-      case 'MfaChallengeIssued': {
-        const { challengeId, methodType, channel, ...data } = (event as unknown as RecordedEvent<MfaChallengeIssued>).data;
-        prepared(db, 'INSERT OR IGNORE INTO sign_in_challenges VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-          challengeId, event.metadata.correlationId, methodType, channel ?? 'appCode', ...fieldsOf(data), data.deviceTokenHint ?? null,
-        );
-        return;
-      }
-      case 'RegistrationRequiredAtSignIn': {
-        const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = (event as unknown as RecordedEvent<RegistrationRequiredAtSignIn>).data;
-        insertSignIn(db, [
-          event.eventId, instant(at), userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'interrupted', reason,
-          REGISTRATION_REQUIRED_ERROR, event.position, null, null, null, 'none', 'none', '[]', ...fieldsOf(data), ...serverOf(event), data.deviceTokenHint ?? null,
-        ]);
-        return;
-      }
-      case 'MethodRegistered': {
-        // the number itself is a private field of the mfa service: only its masked form is kept here
-        const { methodId, phoneNumber } = (event as unknown as RecordedEvent<MethodRegistered>).data;
-        if (phoneNumber) prepared(db, 'INSERT OR REPLACE INTO sign_in_methods VALUES (?, ?)').run(methodId, maskedPhone(phoneNumber));
-        return;
-      }
-      case 'RiskDetected': {
-        const { requestId, riskLevel, riskEventType } = (event as unknown as RecordedEvent<RiskDetected>).data;
-        if (!requestId) return;
-        const known = prepared<[string], { risk_level: string; risk_event_types: string }>(db, 'SELECT risk_level, risk_event_types FROM sign_in_risks WHERE request_id = ?').get(requestId);
-        const level = known && RISK_ORDER.indexOf(known.risk_level) > RISK_ORDER.indexOf(riskLevel) ? known.risk_level : riskLevel;
-        const types = JSON.stringify([...new Set([...(known ? (JSON.parse(known.risk_event_types) as string[]) : []), riskEventType])]);
-        prepared(db, 'INSERT OR REPLACE INTO sign_in_risks VALUES (?, ?, ?)').run(requestId, level, types);
-        // a detection may come after the sign-in it is about (a reaction's output) or, replayed from another feed, before
-        prepared(db, "UPDATE sign_ins SET risk_level = ?, risk_state = 'atRisk', risk_event_types = ? WHERE challenge_id = ?").run(level, types, requestId);
-        return;
-      }
-      case 'MfaBypassed': {
-        const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = (event as unknown as RecordedEvent<MfaBypassed>).data;
-        insertSignIn(db, [
-          event.eventId, instant(at), userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'bypassed', reason, 0, event.position, null, null,
-          null, 'none', 'none', '[]', ...fieldsOf(data), ...serverOf(event), data.deviceTokenHint ?? null,
-        ]);
-        return;
-      }
-    }
-    const attempt = event as unknown as RecordedEvent<MfaApproved | MfaDenied>;
-    const { challengeId, userId, appId, clientIp, userAgent, at, methodId } = attempt.data;
-    const challenge = prepared<
-      [string],
-      {
-        correlation_id: string; method_type: string | null; channel: string | null; user_first_name: string | null; user_last_name: string | null; user_email: string | null;
-        device_token_hint: string | null;
-      }
-    >(db, 'SELECT correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint FROM sign_in_challenges WHERE challenge_id = ?').get(challengeId);
-    // an app password sign-in has no challenge: its approval says so
-    const channel = challenge ? challenge.channel : 'appPassword';
-    const reason = attempt.type === 'MfaDenied' ? attempt.data.reason : null;
-    const methodDetail = methodId ? (prepared<[string], { method_detail: string | null }>(db, 'SELECT method_detail FROM sign_in_methods WHERE method_id = ?').get(methodId)?.method_detail ?? null) : null;
-    const risk = prepared<[string], { risk_level: string; risk_event_types: string }>(db, 'SELECT risk_level, risk_event_types FROM sign_in_risks WHERE request_id = ?').get(challengeId);
-    insertSignIn(db, [
-      event.eventId,
-      instant(at),
-      userId,
-      appId,
-      clientIp,
-      userAgent,
-      challenge?.correlation_id ?? event.metadata.correlationId,
-      challengeId,
-      challenge?.method_type ?? null,
-      attempt.type === 'MfaApproved' ? 'success' : 'failure',
-      reason,
-      attempt.type === 'MfaApproved' ? 0 : 500121,
-      event.position,
-      methodId,
-      channel,
-      methodDetail,
-      risk?.risk_level ?? 'none',
-      risk ? 'atRisk' : 'none',
-      risk?.risk_event_types ?? '[]',
-      // the answer carries no name: the challenge recorded it, as the setting stood when the sign-in began
-      challenge?.user_first_name ?? null,
-      challenge?.user_last_name ?? null,
-      challenge?.user_email ?? null,
-      ...serverOf(event),
-      challenge?.device_token_hint ?? null,
-    ]);
+    applySignInEvent(db, event, tableContext(db));
+  },
+  rebuilder(db) {
+    const context = rebuildContext(db);
+    return { apply: (event) => applySignInEvent(db, event, context), flush: () => context.flush() };
   },
 };
 
-/** Instants as `toISOString` writes them, so they compare as text in filters and keyset pages. */
-const instant = (at: string) => new Date(at).toISOString();
+type ChallengeContext = {
+  correlation_id: string; method_type: string | null; channel: string | null; user_first_name: string | null; user_last_name: string | null; user_email: string | null;
+  device_token_hint: string | null;
+};
+type Risk = { risk_level: string; risk_event_types: string };
+type UserField = 'user_first_name' | 'user_last_name' | 'user_email';
+
+/**
+ * What an answer row reads back from the projection's own tables, and what it is told of the writes it would read
+ * back: event by event from the tables, in a rebuild from memory.
+ */
+interface SignInContext {
+  challenge(challengeId: string): ChallengeContext | undefined;
+  methodDetail(methodId: string): string | null;
+  risk(requestId: string): Risk | undefined;
+  /** Stores a challenge's row unless its id is already stored (the first one issued stays). */
+  storeChallenge(challengeId: string, challenge: ChallengeContext): void;
+  storeSignIn(row: unknown[]): void;
+  /** Writes the rows held back: before anything reads or updates the tables. */
+  flush(): void;
+  challengeEnded(challengeId: string): void;
+  methodStored(methodId: string, detail: string): void;
+  riskStored(requestId: string, risk: Risk): void;
+  fieldsErased(fields: readonly UserField[]): void;
+}
+
+const CHALLENGE_COLUMNS = 'correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint';
+
+/** A repeated challenge id keeps its first row. */
+function insertChallenge(db: Database.Database, challengeId: string, challenge: ChallengeContext): void {
+  const { correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint } = challenge;
+  prepared(db, `INSERT OR IGNORE INTO sign_in_challenges (challenge_id, ${CHALLENGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    challengeId, correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint,
+  );
+}
+
+function tableContext(db: Database.Database): SignInContext {
+  return {
+    challenge: (challengeId) =>
+      prepared<[string], ChallengeContext>(db, `SELECT ${CHALLENGE_COLUMNS} FROM sign_in_challenges WHERE challenge_id = ?`).get(challengeId),
+    methodDetail: (methodId) =>
+      prepared<[string], { method_detail: string | null }>(db, 'SELECT method_detail FROM sign_in_methods WHERE method_id = ?').get(methodId)?.method_detail ?? null,
+    risk: (requestId) => prepared<[string], Risk>(db, 'SELECT risk_level, risk_event_types FROM sign_in_risks WHERE request_id = ?').get(requestId),
+    storeChallenge: (challengeId, challenge) => insertChallenge(db, challengeId, challenge),
+    storeSignIn: (row) => prepared(db, INSERT_SIGN_IN).run(...row),
+    flush: () => undefined,
+    challengeEnded: () => undefined,
+    methodStored: () => undefined,
+    riskStored: () => undefined,
+    fieldsErased: () => undefined,
+  };
+}
+
+/** challenges whose whole context a rebuild keeps in memory: the open ones, the most recently issued first */
+const OPEN_CHALLENGES_KEPT = 100_000;
+
+/**
+ * A rebuild's context: it starts from empty tables and sees every write, so the methods and risks it has stored are all
+ * there is. Without the challenges' unique index (built at the end), it knows every challenge id it stored: an open
+ * challenge by its context, kept from its issue to the answer that ends it, any other by its rowid, read back by it
+ * when answered again or after newer challenges pushed it out (e.g. expired unanswered). About 90 bytes a challenge,
+ * for the length of the rebuild.
+ */
+function rebuildContext(db: Database.Database): SignInContext {
+  const signIns = new BatchedInsert(db, INSERT_SIGN_INS, SIGN_IN_WIDTH);
+  // rowids given, as SQLite would give them (one more than the last: rows are never deleted), since rows are held back
+  const challengeRows = new BatchedInsert(db, `INSERT INTO sign_in_challenges (rowid, challenge_id, ${CHALLENGE_COLUMNS}) VALUES`, 9);
+  const rowids = new Map<string, number>();
+  const open = new Map<string, ChallengeContext>();
+  const methods = new Map<string, string>();
+  const risks = new Map<string, Risk>();
+  return {
+    challenge(challengeId) {
+      const challenge = open.get(challengeId);
+      if (challenge) return challenge;
+      const rowid = rowids.get(challengeId);
+      if (rowid === undefined) return undefined;
+      challengeRows.flush();
+      return prepared<[number], ChallengeContext>(db, `SELECT ${CHALLENGE_COLUMNS} FROM sign_in_challenges WHERE rowid = ?`).get(rowid);
+    },
+    methodDetail: (methodId) => methods.get(methodId) ?? null,
+    risk: (requestId) => risks.get(requestId),
+    storeChallenge(challengeId, challenge) {
+      if (rowids.has(challengeId)) return;
+      const rowid = rowids.size + 1;
+      rowids.set(challengeId, rowid);
+      const { correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint } = challenge;
+      challengeRows.push([rowid, challengeId, correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint]);
+      open.set(challengeId, challenge);
+      // Maps iterate in insertion order: the first key is the oldest open challenge
+      if (open.size > OPEN_CHALLENGES_KEPT) open.delete(open.keys().next().value!);
+    },
+    challengeEnded: (challengeId) => open.delete(challengeId),
+    methodStored: (methodId, detail) => methods.set(methodId, detail),
+    riskStored: (requestId, risk) => risks.set(requestId, risk),
+    storeSignIn: (row) => signIns.push(row),
+    flush() {
+      signIns.flush();
+      challengeRows.flush();
+    },
+    fieldsErased(fields) {
+      for (const challenge of open.values()) for (const field of fields) challenge[field] = null;
+    },
+  };
+}
+
+function applySignInEvent(db: Database.Database, event: RecordedEvent, context: SignInContext): void {
+  switch (event.type) {
+    case 'SignInLogFieldsChanged': {
+      const { firstName, lastName, email } = (event as unknown as RecordedEvent<SignInLogFieldsChanged>).data;
+      context.flush();
+      // fixed statements, one per field: no column name is ever built from data
+      for (const table of ['sign_ins', 'sign_in_challenges'] as const) {
+        if (!firstName) prepared(db, `UPDATE ${table} SET user_first_name = NULL WHERE user_first_name IS NOT NULL`).run();
+        if (!lastName) prepared(db, `UPDATE ${table} SET user_last_name = NULL WHERE user_last_name IS NOT NULL`).run();
+        if (!email) prepared(db, `UPDATE ${table} SET user_email = NULL WHERE user_email IS NOT NULL`).run();
+      }
+      const erased: UserField[] = [];
+      if (!firstName) erased.push('user_first_name');
+      if (!lastName) erased.push('user_last_name');
+      if (!email) erased.push('user_email');
+      context.fieldsErased(erased);
+      return;
+    }
+    case 'MfaChallengeIssued': {
+      const { challengeId, methodType, channel, ...data } = (event as unknown as RecordedEvent<MfaChallengeIssued>).data;
+      const [user_first_name, user_last_name, user_email] = fieldsOf(data);
+      const challenge: ChallengeContext = {
+        correlation_id: event.metadata.correlationId, method_type: methodType, channel: channel ?? 'appCode', user_first_name, user_last_name, user_email,
+        device_token_hint: data.deviceTokenHint ?? null,
+      };
+      context.storeChallenge(challengeId, challenge);
+      return;
+    }
+    case 'RegistrationRequiredAtSignIn': {
+      const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = (event as unknown as RecordedEvent<RegistrationRequiredAtSignIn>).data;
+      context.storeSignIn([
+        event.eventId, instant(at), userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'interrupted', reason,
+        REGISTRATION_REQUIRED_ERROR, event.position, null, null, null, 'none', 'none', '[]', ...fieldsOf(data), ...serverOf(event), data.deviceTokenHint ?? null,
+      ]);
+      return;
+    }
+    case 'MethodRegistered': {
+      // the number itself is a private field of the mfa service: only its masked form is kept here
+      const { methodId, phoneNumber } = (event as unknown as RecordedEvent<MethodRegistered>).data;
+      if (!phoneNumber) return;
+      const detail = maskedPhone(phoneNumber);
+      prepared(db, 'INSERT OR REPLACE INTO sign_in_methods VALUES (?, ?)').run(methodId, detail);
+      context.methodStored(methodId, detail);
+      return;
+    }
+    case 'RiskDetected': {
+      const { requestId, riskLevel, riskEventType } = (event as unknown as RecordedEvent<RiskDetected>).data;
+      if (!requestId) return;
+      const known = context.risk(requestId);
+      const level = known && RISK_ORDER.indexOf(known.risk_level) > RISK_ORDER.indexOf(riskLevel) ? known.risk_level : riskLevel;
+      const types = JSON.stringify([...new Set([...(known ? (JSON.parse(known.risk_event_types) as string[]) : []), riskEventType])]);
+      prepared(db, 'INSERT OR REPLACE INTO sign_in_risks VALUES (?, ?, ?)').run(requestId, level, types);
+      context.riskStored(requestId, { risk_level: level, risk_event_types: types });
+      context.flush();
+      // a detection may come after the sign-in it is about (a reaction's output) or, replayed from another feed, before
+      prepared(db, "UPDATE sign_ins SET risk_level = ?, risk_state = 'atRisk', risk_event_types = ? WHERE challenge_id = ?").run(level, types, requestId);
+      return;
+    }
+    case 'MfaBypassed': {
+      const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = (event as unknown as RecordedEvent<MfaBypassed>).data;
+      context.storeSignIn([
+        event.eventId, instant(at), userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'bypassed', reason, 0, event.position, null, null,
+        null, 'none', 'none', '[]', ...fieldsOf(data), ...serverOf(event), data.deviceTokenHint ?? null,
+      ]);
+      return;
+    }
+  }
+  const attempt = event as unknown as RecordedEvent<MfaApproved | MfaDenied>;
+  const { challengeId, userId, appId, clientIp, userAgent, at, methodId } = attempt.data;
+  const challenge = context.challenge(challengeId);
+  // an app password sign-in has no challenge: its approval says so
+  const channel = challenge ? challenge.channel : 'appPassword';
+  const reason = attempt.type === 'MfaDenied' ? attempt.data.reason : null;
+  const risk = context.risk(challengeId);
+  context.storeSignIn([
+    event.eventId,
+    instant(at),
+    userId,
+    appId,
+    clientIp,
+    userAgent,
+    challenge?.correlation_id ?? event.metadata.correlationId,
+    challengeId,
+    challenge?.method_type ?? null,
+    attempt.type === 'MfaApproved' ? 'success' : 'failure',
+    reason,
+    attempt.type === 'MfaApproved' ? 0 : 500121,
+    event.position,
+    methodId,
+    channel,
+    methodId ? context.methodDetail(methodId) : null,
+    risk?.risk_level ?? 'none',
+    risk ? 'atRisk' : 'none',
+    risk?.risk_event_types ?? '[]',
+    // the answer carries no name: the challenge recorded it, as the setting stood when the sign-in began
+    challenge?.user_first_name ?? null,
+    challenge?.user_last_name ?? null,
+    challenge?.user_email ?? null,
+    ...serverOf(event),
+    challenge?.device_token_hint ?? null,
+  ]);
+  if (attempt.type === 'MfaApproved' || attempt.data.endsChallenge) context.challengeEnded(challengeId);
+}
+
+/**
+ * Instants as `toISOString` writes them, so they compare as text in filters and keyset pages. One already in that form
+ * is kept as it is (most are), but a day past the 28th goes through Date, which rolls e.g. February 30th into March.
+ */
+const CANONICAL_INSTANT = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+const instant = (at: string) => (CANONICAL_INSTANT.test(at) ? at : new Date(at).toISOString());
