@@ -1,11 +1,14 @@
 import Database from 'better-sqlite3';
 import { eventRegistry } from '@bulwark/contracts';
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createEventStore } from './create-event-store';
 import { ContractHarness, describeEventStoreContract, FakeEventStoreDbClient } from './event-store.contract';
+import { envelope } from './command-handler';
 import { EventStore } from './event-store.port';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
 import { SqliteEventStore } from './sqlite-event-store';
@@ -137,4 +140,51 @@ describe('createEventStore', () => {
     expect(store.kind).toBe('eventstoredb');
     await store.close();
   });
+});
+
+describe('SqliteEventStore beside another connection that writes', () => {
+  it('commits every append while a thread saves checkpoints to the same file (no SQLITE_BUSY_SNAPSHOT)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-writers-'));
+    const file = path.join(dir, 'events.db');
+    const store = new SqliteEventStore(file, eventRegistry);
+    // an exporter thread's connection: checkpoint saves as fast as it can, as a busy exporter's would come
+    const writer = new Worker(
+      `const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+       const { workerData, parentPort } = require('node:worker_threads');
+       const db = new Database(workerData); db.pragma('busy_timeout = 5000');
+       const save = db.prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position');
+       let stop = false; parentPort.on('message', () => { stop = true; });
+       let saves = 0;
+       (function loop() { for (let i = 0; i < 50; i++) save.run('exporter', ++saves); if (stop) { parentPort.postMessage(saves); db.close(); } else setImmediate(loop); })();`,
+      { eval: true, workerData: file },
+    );
+    try {
+      const now = new Date('2026-11-22T08:00:00Z');
+      const appends: Array<Promise<unknown>> = [];
+      for (let turn = 0; turn < 40; turn++) {
+        for (let i = 0; i < 25; i++) {
+          const userId = `user-${turn}-${i}@contoso.com`;
+          const events = envelope([{ type: 'SessionsRevoked', data: { userId, reason: 'test', at: now.toISOString() } }], {
+            correlationId: randomUUID(),
+            actor: { type: 'admin', id: 'key:admin' },
+            now,
+          });
+          appends.push(store.append(`user_sessions-${userId}`, events, { expectedRevision: 'any' }));
+        }
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      const outcomes = await Promise.allSettled(appends);
+      expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+      expect(await store.headPosition()).toBe(1000);
+    } finally {
+      const saves = await new Promise<number>((resolve) => {
+        writer.once('message', resolve);
+        writer.postMessage('stop');
+      });
+      await writer.terminate();
+      expect(saves).toBeGreaterThan(0);
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

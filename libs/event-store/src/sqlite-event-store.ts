@@ -131,15 +131,20 @@ export class SqliteEventStore implements EventStore {
       return { result: { nextExpectedRevision: revision, position }, recorded };
     });
     try {
-      this.db.transaction(() => {
-        for (const pending of batch) {
-          try {
-            outcomes.push({ ok: true, ...appendOne(pending) });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
+      // IMMEDIATE: the write lock is taken (waiting up to busy_timeout) before the revisions are read. A deferred
+      // transaction would read first and could not then write if another connection (an exporter thread saving
+      // its checkpoint) had committed in between: SQLITE_BUSY_SNAPSHOT, which no waiting cures.
+      this.db
+        .transaction(() => {
+          for (const pending of batch) {
+            try {
+              outcomes.push({ ok: true, ...appendOne(pending) });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
           }
-        }
-      })();
+        })
+        .immediate();
     } catch (error) {
       // the shared commit failed: nothing of the batch is stored
       batch.forEach((pending) => pending.reject(error));
