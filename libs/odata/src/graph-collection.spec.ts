@@ -81,6 +81,31 @@ describe('a Graph collection over SQLite', () => {
     expect(first!['@odata.context']).toBe('https://graph.microsoft.com/v1.0/$metadata#auditLogs/signIns(id,status)');
   });
 
+  it('pages by an integer key (a rowid) as the tie-breaker, newest first and oldest first, with every tied row once', () => {
+    const byRowid: GraphResource = { ...resource, columns: 'rowid AS n, id, at, code, user_id', key: 'rowid' };
+    const follow = (query: Record<string, unknown>) => {
+      const ids: string[] = [];
+      for (let current: Record<string, unknown> | null = query; current; ) {
+        const page: ReturnType<typeof list> = listGraphCollection(db, byRowid, request(current), tokens, toEntity);
+        ids.push(...page.value.map((row) => String(row.id)));
+        const link: string | undefined = page['@odata.nextLink'];
+        current = link ? Object.fromEntries(new URL(link).searchParams) : null;
+      }
+      return ids;
+    };
+    const order = (direction: string) => (db.prepare(`SELECT id FROM rows ORDER BY at ${direction}, rowid ${direction}`).all() as Array<{ id: string }>).map((row) => row.id);
+    expect(follow({ $top: '2' })).toEqual(order('DESC'));
+    expect(follow({ $top: '2', $orderby: 'createdDateTime asc' })).toEqual(order('ASC'));
+    // a token whose key is not a whole number is not one this service issued
+    const scope = JSON.parse(Buffer.from(new URL(list({ $top: '2' })['@odata.nextLink']!).searchParams.get('$skiptoken')!.split('.')[0]!, 'base64url').toString())[2];
+    for (const key of [1.5, null, true]) {
+      const payload = Buffer.from(JSON.stringify(['2026-01-01T00:03:00.000Z', key, scope])).toString('base64url');
+      expect(() => tokens.decode(`${payload}.${'A'.repeat(22)}`, scope)).toThrow(/\$skiptoken/);
+    }
+    expect(tokens.decode(tokens.encode({ sort: '2026-01-01T00:03:00.000Z', key: 7 }, scope), scope)).toEqual({ sort: '2026-01-01T00:03:00.000Z', key: 7 });
+    expect(() => tokens.decode(tokens.encode({ sort: '2026-01-01T00:03:00.000Z', key: 7.5 }, scope), scope)).toThrow(/\$skiptoken/);
+  });
+
   it('skips rows on the first page, and pages on from there', () => {
     const ids = pages({ $skip: '20', $top: '2' }).flatMap((page) => page.value.map((row) => row.id));
     expect(ids).toEqual(['r02', 'r01', 'r00']);

@@ -145,7 +145,7 @@ export function queryCollection<Row>(db: Database.Database, resource: GraphResou
   const sql = `SELECT ${resource.columns}, (${sortSql}) AS odata_sort, ${resource.key} AS odata_key FROM ${resource.from}
     ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY (${sortSql}) ${direction}, ${resource.key} ${direction} LIMIT ? OFFSET ?`;
   // one row more than the page tells whether another page follows
-  const rows = db.prepare(sql).all(...params, options.top + 1, options.skip) as Array<Row & { odata_sort: string | number; odata_key: string }>;
+  const rows = db.prepare(sql).all(...params, options.top + 1, options.skip) as Array<Row & { odata_sort: string | number; odata_key: string | number }>;
   const page = rows.slice(0, options.top);
   const last = page[page.length - 1];
   const count =

@@ -43,7 +43,7 @@ export type GraphResource = {
   from: string;
   /** the select list of a row */
   columns: string;
-  /** a unique, non-null column: the tie-breaker of every order, and the second half of the paging key */
+  /** a unique, non-null column (text, or an integer such as a rowid): the tie-breaker of every order, and the second half of the paging key */
   key: string;
   /** Graph property path (`status/errorCode`) → its SQL; the properties Graph allows in $filter */
   filterable: Record<string, PropertyDefinition>;

@@ -2,7 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { ODataQueryError } from './odata-error';
 
 /** Where a page ended: the sort value and the key of its last row. */
-export type Cursor = { sort: string | number; key: string };
+export type Cursor = { sort: string | number; key: string | number };
 
 const invalid = () => new ODataQueryError('$skiptoken is not a token this service issued for this query: follow @odata.nextLink as given');
 
@@ -37,8 +37,8 @@ export class SkipTokens {
     }
     if (!Array.isArray(parsed) || parsed.length !== 3) throw invalid();
     const [sort, key, tokenScope] = parsed as unknown[];
-    if ((typeof sort !== 'string' && typeof sort !== 'number') || typeof key !== 'string' || tokenScope !== scope) throw invalid();
-    return { sort, key };
+    if ((typeof sort !== 'string' && typeof sort !== 'number') || (typeof key !== 'string' && !Number.isSafeInteger(key)) || tokenScope !== scope) throw invalid();
+    return { sort, key: key as string | number };
   }
 
   private sign(payload: string): string {

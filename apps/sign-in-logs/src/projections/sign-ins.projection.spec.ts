@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { signInsProjection } from './sign-ins.projection';
 
-const TABLES = ['sign_ins', 'sign_in_challenges', 'sign_in_methods', 'sign_in_risks'] as const;
+const TABLES = ['sign_ins', 'sign_in_challenges', 'sign_in_methods', 'sign_in_risks', 'sign_ins_graph'] as const;
 
-/** Every row of the projection's tables, rowids included (the rowid tables are appended in commit order). */
+/** Every row of the projection's tables and of its view, rowids included (the rowid tables are appended in commit order). */
 function tables(db: Database.Database): Record<string, unknown[]> {
   return Object.fromEntries(
     TABLES.map((table) => {
-      const rowid = table === 'sign_in_methods' || table === 'sign_in_risks' ? '' : 'rowid AS row_id, ';
+      const rowid = table === 'sign_ins' || table === 'sign_in_challenges' ? 'rowid AS row_id, ' : '';
       return [table, db.prepare(`SELECT ${rowid}* FROM ${table} ORDER BY 1`).all()];
     }),
   );
@@ -122,7 +122,8 @@ describe('the sign-in projection rebuilt from the store', () => {
 
       // and the live rows are the ones the scenario calls for
       expect(expected.sign_ins).toHaveLength(11 + 39);
-      const signIns = (expected.sign_ins as Array<Record<string, unknown>>).filter((row) => !String(row.challenge_id).startsWith('bulk-'));
+      expect(expected.sign_ins_graph).toHaveLength(11 + 39);
+      const signIns = (expected.sign_ins_graph as Array<Record<string, unknown>>).filter((row) => !String(row.challenge_id).startsWith('bulk-'));
       expect(signIns.map((row) => [row.challenge_id, row.result, row.reason])).toEqual([
         ['c1', 'failure', 'wrongCode'], ['c1', 'success', null], ['c2', 'failure', 'expired'], ['c4', 'failure', 'userDeclined'], ['c5', 'success', null],
         ['c6', 'bypassed', 'trustedIp'], ['c7', 'interrupted', 'noMethods'], ['ap-1', 'success', null], ['c8', 'success', null], ['c1', 'failure', 'replayedCode'],
@@ -133,7 +134,9 @@ describe('the sign-in projection rebuilt from the store', () => {
         ['+XXXXXXXXX23', 'sms', 'Ada', null], ['+XXXXXXXXX23', 'sms', 'Ada', null], [null, 'sms', 'Ada', null],
       ]);
       expect(byChallenge('c5')[0]).toMatchObject({ risk_level: 'high', risk_state: 'atRisk', risk_event_types: '["mfaFatigue","userReportedSuspiciousActivity"]' });
+      // the risk shows on a sign-in whether its detection came before it (c5's first), after it (c5's second, c6), or never (c1)
       expect(byChallenge('c6')[0]).toMatchObject({ risk_level: 'low', risk_state: 'atRisk' });
+      expect(byChallenge('c1')[0]).toMatchObject({ risk_level: 'none', risk_state: 'none', risk_event_types: '[]' });
       expect(byChallenge('c8')[0]).toMatchObject({ user_first_name: 'Ada', user_email: null, device_token_hint: '…k3Zq' });
       expect(byChallenge('c9')[0]).toMatchObject({ channel: 'appNotification', method_type: 'softwareOath' });
       expect(byChallenge('ap-1')[0]).toMatchObject({ channel: 'appPassword', correlation_id: expect.stringMatching(/^corr-/) });

@@ -69,7 +69,7 @@ export function maskedPhone(phoneNumber: string): string {
 
 const RISK_ORDER = ['none', 'low', 'medium', 'high'];
 const SIGN_IN_COLUMNS =
-  'id, created_at, user_id, app_id, ip_address, user_agent, correlation_id, challenge_id, method_type, result, reason, error_code, position, method_id, channel, method_detail, risk_level, risk_state, risk_event_types, user_first_name, user_last_name, user_email, server_name, server_ip, device_token_hint';
+  'id, created_at, user_id, app_id, ip_address, user_agent, correlation_id, challenge_id, method_type, result, reason, error_code, position, method_id, channel, method_detail, user_first_name, user_last_name, user_email, server_name, server_ip, device_token_hint';
 const SIGN_IN_WIDTH = SIGN_IN_COLUMNS.split(',').length;
 const INSERT_SIGN_INS = `INSERT OR IGNORE INTO sign_ins (${SIGN_IN_COLUMNS}) VALUES`;
 const INSERT_SIGN_IN = `${INSERT_SIGN_INS} (${SIGN_IN_COLUMNS.split(',').map(() => '?').join(', ')})`;
@@ -81,11 +81,13 @@ const INSERT_SIGN_IN = `${INSERT_SIGN_INS} (${SIGN_IN_COLUMNS.split(',').map(() 
  * what attempts from then on record.
  * Version 6 (rows keyed by position): method details, risk columns, the analyst API's indexes, recorded user fields, registration interrupts, the
  * server that answered and the masked device token. Version 7: the challenges' unique id is an index of its own, built
- * at the end of a rebuild.
+ * at the end of a rebuild. Version 8: a sign-in's risk is joined from sign_in_risks when read (the view sign_ins_graph)
+ * instead of copied into its rows, so a detection writes one small row and no index on challenge ids is kept; the
+ * indexes break ties by position (the rowid) instead of by the 36-character Graph id, and are about half as wide.
  */
 export const signInsProjection: Projection = {
   name: 'sign_ins',
-  version: 7,
+  version: 8,
   eventTypes: ['MfaChallengeIssued', 'MfaApproved', 'MfaDenied', 'MfaBypassed', 'MethodRegistered', 'RiskDetected', 'RegistrationRequiredAtSignIn', 'SignInLogFieldsChanged'],
   setup(db) {
     db.exec(`
@@ -103,25 +105,31 @@ export const signInsProjection: Projection = {
         position INTEGER PRIMARY KEY, id TEXT NOT NULL, created_at TEXT NOT NULL, user_id TEXT NOT NULL, app_id TEXT, ip_address TEXT NOT NULL,
         user_agent TEXT, correlation_id TEXT NOT NULL, challenge_id TEXT NOT NULL, method_type TEXT, result TEXT NOT NULL, reason TEXT,
         error_code INTEGER NOT NULL, method_id TEXT, channel TEXT, method_detail TEXT,
-        risk_level TEXT NOT NULL DEFAULT 'none', risk_state TEXT NOT NULL DEFAULT 'none', risk_event_types TEXT NOT NULL DEFAULT '[]',
         user_first_name TEXT, user_last_name TEXT, user_email TEXT, server_name TEXT, server_ip TEXT, device_token_hint TEXT
       );
+      -- what the analyst API reads: each sign-in with the risk detected on its challenge (a detection's requestId),
+      -- whether the detection came before the answer or after it
+      CREATE VIEW IF NOT EXISTS sign_ins_graph AS
+        SELECT s.*, COALESCE(r.risk_level, 'none') AS risk_level, CASE WHEN r.request_id IS NULL THEN 'none' ELSE 'atRisk' END AS risk_state,
+          COALESCE(r.risk_event_types, '[]') AS risk_event_types
+        FROM sign_ins AS s LEFT JOIN sign_in_risks AS r ON r.request_id = s.challenge_id;
       `);
   },
   indexes: [
     'CREATE UNIQUE INDEX IF NOT EXISTS sign_in_challenges_by_id ON sign_in_challenges (challenge_id)',
     'CREATE UNIQUE INDEX IF NOT EXISTS sign_ins_by_id ON sign_ins (id)',
-    'CREATE INDEX IF NOT EXISTS sign_ins_by_time ON sign_ins (created_at DESC, id DESC)',
-    'CREATE INDEX IF NOT EXISTS sign_ins_by_user ON sign_ins (user_id, created_at DESC, id DESC)',
-    'CREATE INDEX IF NOT EXISTS sign_ins_by_error ON sign_ins (error_code, created_at DESC, id DESC)',
+    // the analyst API's orders: newest first, ties broken by position (signInsResource's key)
+    'CREATE INDEX IF NOT EXISTS sign_ins_by_time ON sign_ins (created_at DESC, position DESC)',
+    'CREATE INDEX IF NOT EXISTS sign_ins_by_user ON sign_ins (user_id, created_at DESC, position DESC)',
+    'CREATE INDEX IF NOT EXISTS sign_ins_by_error ON sign_ins (error_code, created_at DESC, position DESC)',
     'CREATE INDEX IF NOT EXISTS sign_ins_by_ip ON sign_ins (ip_address)',
     'CREATE INDEX IF NOT EXISTS sign_ins_by_correlation ON sign_ins (correlation_id)',
-    // the risk of a sign-in is applied by its challenge id, when a detection names it
-    'CREATE INDEX IF NOT EXISTS sign_ins_by_challenge ON sign_ins (challenge_id)',
   ],
   reset(db) {
     // the tables' shape changes between versions: recreate them (the runner calls setup before reset)
-    db.exec('DROP TABLE IF EXISTS sign_ins; DROP TABLE IF EXISTS sign_in_challenges; DROP TABLE IF EXISTS sign_in_methods; DROP TABLE IF EXISTS sign_in_risks;');
+    db.exec(
+      'DROP VIEW IF EXISTS sign_ins_graph; DROP TABLE IF EXISTS sign_ins; DROP TABLE IF EXISTS sign_in_challenges; DROP TABLE IF EXISTS sign_in_methods; DROP TABLE IF EXISTS sign_in_risks;',
+    );
     this.setup(db);
   },
   apply(db, event) {
@@ -271,7 +279,7 @@ function applySignInEvent(db: Database.Database, event: RecordedEvent, context: 
       const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = (event as unknown as RecordedEvent<RegistrationRequiredAtSignIn>).data;
       context.storeSignIn([
         event.eventId, instant(at), userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'interrupted', reason,
-        REGISTRATION_REQUIRED_ERROR, event.position, null, null, null, 'none', 'none', '[]', ...fieldsOf(data), ...serverOf(event), data.deviceTokenHint ?? null,
+        REGISTRATION_REQUIRED_ERROR, event.position, null, null, null, ...fieldsOf(data), ...serverOf(event), data.deviceTokenHint ?? null,
       ]);
       return;
     }
@@ -291,17 +299,15 @@ function applySignInEvent(db: Database.Database, event: RecordedEvent, context: 
       const level = known && RISK_ORDER.indexOf(known.risk_level) > RISK_ORDER.indexOf(riskLevel) ? known.risk_level : riskLevel;
       const types = JSON.stringify([...new Set([...(known ? (JSON.parse(known.risk_event_types) as string[]) : []), riskEventType])]);
       prepared(db, 'INSERT OR REPLACE INTO sign_in_risks VALUES (?, ?, ?)').run(requestId, level, types);
+      // the sign-ins of the challenge read it through sign_ins_graph, whether they were written before it or come after
       context.riskStored(requestId, { risk_level: level, risk_event_types: types });
-      context.flush();
-      // a detection may come after the sign-in it is about (a reaction's output) or, replayed from another feed, before
-      prepared(db, "UPDATE sign_ins SET risk_level = ?, risk_state = 'atRisk', risk_event_types = ? WHERE challenge_id = ?").run(level, types, requestId);
       return;
     }
     case 'MfaBypassed': {
       const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = (event as unknown as RecordedEvent<MfaBypassed>).data;
       context.storeSignIn([
         event.eventId, instant(at), userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'bypassed', reason, 0, event.position, null, null,
-        null, 'none', 'none', '[]', ...fieldsOf(data), ...serverOf(event), data.deviceTokenHint ?? null,
+        null, ...fieldsOf(data), ...serverOf(event), data.deviceTokenHint ?? null,
       ]);
       return;
     }
@@ -312,7 +318,6 @@ function applySignInEvent(db: Database.Database, event: RecordedEvent, context: 
   // an app password sign-in has no challenge: its approval says so
   const channel = challenge ? challenge.channel : 'appPassword';
   const reason = attempt.type === 'MfaDenied' ? attempt.data.reason : null;
-  const risk = context.risk(challengeId);
   context.storeSignIn([
     event.eventId,
     instant(at),
@@ -330,9 +335,6 @@ function applySignInEvent(db: Database.Database, event: RecordedEvent, context: 
     methodId,
     channel,
     methodId ? context.methodDetail(methodId) : null,
-    risk?.risk_level ?? 'none',
-    risk ? 'atRisk' : 'none',
-    risk?.risk_event_types ?? '[]',
     // the answer carries no name: the challenge recorded it, as the setting stood when the sign-in began
     challenge?.user_first_name ?? null,
     challenge?.user_last_name ?? null,

@@ -108,9 +108,10 @@ const riskLevel = graphEnum('riskLevel');
 /** What Graph lets a client filter signIns on (signIn's documented $filter support), and where each is in our rows. */
 export const signInsResource: GraphResource = {
   entitySet: 'auditLogs/signIns',
-  from: 'sign_ins',
+  // the rows with their challenge's risk joined (the projection's view); ties in time are broken by commit order
+  from: 'sign_ins_graph',
   columns: '*',
-  key: 'id',
+  key: 'position',
   filterable: {
     id: scalar('id', STRING, ['eq', 'in']),
     createdDateTime: scalar('created_at', DATETIME),
