@@ -10,7 +10,7 @@ import { eventRegistry, NewEvent } from '@bulwark/contracts';
 import { openReadDatabase, ReadAheadReader, rebuildProjection, SqliteEventStore } from '@bulwark/event-store';
 import { queryCollection, queryOptions, SkipTokens } from '@bulwark/odata';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { closeSync, copyFileSync, fsyncSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { signInsProjection } from '../../apps/sign-in-logs/src/projections/sign-ins.projection';
 import { SignInRow, signInsResource, toGraphSignIn } from '../../apps/sign-in-logs/src/queries/sign-ins.controller';
@@ -90,6 +90,11 @@ async function main(): Promise<void> {
     const fillMs = Date.now() - fillStarted;
     // a fresh connection: the writer keeps its recent events decoded in memory, and a rebuild after a restart has none
     await filling.close();
+    // closing checkpointed the WAL into the file: wait until the kernel has written those pages, or its writeback runs
+    // during the scan (seen as scans of 16–24 s of the same store), and the scan and the rebuild read a store at rest
+    const settle = openSync(path.join(dataDir, 'events.db'), 'r');
+    fsyncSync(settle);
+    closeSync(settle);
     const store = new SqliteEventStore(path.join(dataDir, 'events.db'), eventRegistry);
     const events = await store.headPosition();
     console.error(`[bench:query] ${events.toLocaleString('en')} events stored in ${(fillMs / 1000).toFixed(1)} s`);

@@ -65,6 +65,26 @@ describe('a read-ahead reader of the embedded store', () => {
     }
   });
 
+  it('carries any text across threads: quotes, backslashes, line breaks and non-ASCII in stream ids and data', async () => {
+    const hostile = 'u"\\\n\u2028é😀';
+    const context = { correlationId: 'c"\\', actor: { type: 'admin' as const, id: 'a' }, now: new Date('2026-11-21T10:00:00.000Z') };
+    const other = path.join(mkdtempSync(path.join(tmpdir(), 'bulwark-read-ahead-text-')), 'events.db');
+    const written = new SqliteEventStore(other, eventRegistry);
+    await written.append(`user_sessions-${hostile}`, envelope([{ type: 'SessionsRevoked', data: { userId: hostile, reason: `${hostile}]},[`, at: '2026-11-21T10:00:00.000Z' } }], context), {
+      expectedRevision: 'no_stream',
+    });
+    const reader = ReadAheadReader.open(other);
+    try {
+      const [event] = await reader.readAll({ after: 0, maxCount: 10 });
+      expect(event).toEqual((await written.readAll({ after: 0, maxCount: 10 }))[0]);
+      expect(event!.streamId).toBe(`user_sessions-${hostile}`);
+      expect(event!.data).toMatchObject({ userId: hostile, reason: `${hostile}]},[` });
+    } finally {
+      await reader.close();
+      await written.close();
+    }
+  });
+
   it('refuses reads once closed', async () => {
     const reader = ReadAheadReader.open(file);
     await reader.close();
