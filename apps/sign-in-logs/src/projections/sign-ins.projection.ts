@@ -83,7 +83,7 @@ const INSERT_SIGN_IN = `${INSERT_SIGN_INS} (${SIGN_IN_COLUMNS.split(',').map(() 
  * server that answered and the masked device token. Version 7: the challenges' unique id is an index of its own, built
  * at the end of a rebuild. Version 8: a sign-in's risk is joined from sign_in_risks when read (the view sign_ins_graph)
  * instead of copied into its rows, so a detection writes one small row and no index on challenge ids is kept; the
- * indexes break ties by position (the rowid) instead of by the 36-character Graph id, and are about half as wide.
+ * time, user and error-code indexes break ties by position (the rowid) instead of by the 36-character Graph id.
  */
 export const signInsProjection: Projection = {
   name: 'sign_ins',
