@@ -35,11 +35,11 @@ const request = (query: Record<string, unknown>): CollectionRequest => ({ query,
 const list = (query: Record<string, unknown>, on: GraphResource = resource) => listGraphCollection(db, on, request(query), tokens, toEntity);
 
 /** Follows @odata.nextLink to the end, as a client does, reading each link's query back. */
-function pages(query: Record<string, unknown>, between?: () => void) {
+function pages(query: Record<string, unknown>, between?: () => void, on: GraphResource = resource) {
   const seen: Array<ReturnType<typeof list>> = [];
   let current: Record<string, unknown> | null = query;
   while (current) {
-    const page = list(current);
+    const page = list(current, on);
     seen.push(page);
     between?.();
     const link = page['@odata.nextLink'];
@@ -83,16 +83,7 @@ describe('a Graph collection over SQLite', () => {
 
   it('pages by an integer key (a rowid) as the tie-breaker, newest first and oldest first, with every tied row once', () => {
     const byRowid: GraphResource = { ...resource, columns: 'rowid AS n, id, at, code, user_id', key: 'rowid' };
-    const follow = (query: Record<string, unknown>) => {
-      const ids: string[] = [];
-      for (let current: Record<string, unknown> | null = query; current; ) {
-        const page: ReturnType<typeof list> = listGraphCollection(db, byRowid, request(current), tokens, toEntity);
-        ids.push(...page.value.map((row) => String(row.id)));
-        const link: string | undefined = page['@odata.nextLink'];
-        current = link ? Object.fromEntries(new URL(link).searchParams) : null;
-      }
-      return ids;
-    };
+    const follow = (query: Record<string, unknown>) => pages(query, undefined, byRowid).flatMap((page) => page.value.map((row) => row.id));
     const order = (direction: string) => (db.prepare(`SELECT id FROM rows ORDER BY at ${direction}, rowid ${direction}`).all() as Array<{ id: string }>).map((row) => row.id);
     expect(follow({ $top: '2' })).toEqual(order('DESC'));
     expect(follow({ $top: '2', $orderby: 'createdDateTime asc' })).toEqual(order('ASC'));
