@@ -1,7 +1,9 @@
 import { EVENTS_TOPIC, EventRegistry, RecordedEvent } from '@bulwark/contracts';
 import { EventConsumer, EventStore, StoreSubscription } from '@bulwark/event-store';
-import { Kafka, Partitioners, Producer } from 'kafkajs';
+import { Kafka, Producer } from 'kafkajs';
 import { encodeEvent } from './kafka-codec';
+import { useFastKafkaEncoding } from './kafka-encoding';
+import { JavaCompatiblePartitioner } from './partitioner';
 
 export const RELAY_CHECKPOINT = 'kafka-relay';
 
@@ -51,14 +53,18 @@ export class KafkaRelay implements EventConsumer {
   }
 }
 
-/** The producer every export uses: idempotent, one batch in flight, retried until acknowledged. */
+/**
+ * The producer every export uses: idempotent, one batch in flight, retried until acknowledged, and encoding its
+ * requests with kafka-encoding.ts (the same bytes, less CPU).
+ */
 export function durableProducer(kafka: Kafka): Producer {
+  useFastKafkaEncoding();
   return kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     // the Java client's murmur2 partitioning, so keys land where other Kafka clients expect them
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: JavaCompatiblePartitioner,
     // an unacknowledged batch is retried, never skipped: the checkpoint waits for it
     retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 },
   });
