@@ -154,7 +154,7 @@ describe('the murmur2 partitioner puts keys where kafkajs put them', () => {
   });
 
   it('keyed records to the same partition as the stock DefaultPartitioner; unkeyed and fixed ones left to it', () => {
-    const partitionMetadata = [0, 1, 2, 3, 4].map((partitionId) => ({ partitionId, leader: 1, replicas: [1], isr: [1] }));
+    const partitionMetadata = [0, 1, 2, 3, 4].map((partitionId) => ({ partitionId, partitionErrorCode: 0, leader: 1, replicas: [1], isr: [1] }));
     const ours = JavaCompatiblePartitioner();
     const stock = Partitioners.DefaultPartitioner();
     const { text } = random(2);

@@ -56,8 +56,34 @@ function originOf(url: string): string {
   }
 }
 
+/**
+ * Whether a field of this name never leaves (a secret, a code, a hash; a display name when names are off). The
+ * answers are kept per name: events reuse a small set of field names, and the tests run per field of every event.
+ */
+const withheld = { withNames: new Map<string, boolean>(), withoutNames: new Map<string, boolean>() };
+function isWithheld(name: string, options: Pick<ExportOptions, 'userNames'>): boolean {
+  const known = options.userNames ? withheld.withNames : withheld.withoutNames;
+  let answer = known.get(name);
+  if (answer === undefined) {
+    answer = SECRET_KEY.test(name) || (!options.userNames && DISPLAY_NAME.test(name));
+    if (known.size < 10_000) known.set(name, answer);
+  }
+  return answer;
+}
+
+const urlKeys = new Map<string, boolean>();
+function isUrlKey(key: string): boolean {
+  let answer = urlKeys.get(key);
+  if (answer === undefined) {
+    answer = /^(url|webhookUrl)$/i.test(key);
+    if (urlKeys.size < 10_000) urlKeys.set(key, answer);
+  }
+  return answer;
+}
+
 function cleanString(value: string, options: Pick<ExportOptions, 'userNames' | 'pseudonymKey'>): string {
-  let clean = value.replace(PHONE, maskPhone);
+  // a phone number starts with "+": most strings have none, and skip the search
+  let clean = value.includes('+') ? value.replace(PHONE, maskPhone) : value;
   if (!options.userNames && isEmail(clean)) return pseudonym(clean, options.pseudonymKey);
   if (!options.userNames) clean = clean.replace(EMAIL_IN_TEXT, (email) => pseudonym(email, options.pseudonymKey));
   return clean;
@@ -65,7 +91,7 @@ function cleanString(value: string, options: Pick<ExportOptions, 'userNames' | '
 
 function clean(value: unknown, key: string, options: Pick<ExportOptions, 'userNames' | 'pseudonymKey'>): unknown {
   if (typeof value === 'string') {
-    if (/^(url|webhookUrl)$/i.test(key) && /^https?:/i.test(value)) return originOf(value);
+    if (isUrlKey(key) && /^https?:/i.test(value)) return originOf(value);
     return cleanString(value, options);
   }
   if (Array.isArray(value)) return value.map((item) => clean(item, key, options)).filter((item) => item !== undefined);
@@ -73,7 +99,7 @@ function clean(value: unknown, key: string, options: Pick<ExportOptions, 'userNa
     if (isSealedSecret(value)) return undefined;
     const out: Record<string, unknown> = {};
     for (const [name, inner] of Object.entries(value)) {
-      if (SECRET_KEY.test(name) || (!options.userNames && DISPLAY_NAME.test(name))) continue;
+      if (isWithheld(name, options)) continue;
       const cleaned = clean(inner, name, options);
       if (cleaned !== undefined) out[name] = cleaned;
     }
@@ -92,7 +118,7 @@ export function exportable(event: RecordedEvent, options: Pick<ExportOptions, 'u
       if (typeof value === 'string' && /^\+[1-9]\d{6,14}$/.test(value)) data[name] = maskPhone(value);
       continue;
     }
-    if (SECRET_KEY.test(name) || (!options.userNames && DISPLAY_NAME.test(name))) continue;
+    if (isWithheld(name, options)) continue;
     const cleaned = clean(value, name, options);
     if (cleaned !== undefined) data[name] = cleaned;
   }

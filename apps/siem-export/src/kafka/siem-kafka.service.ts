@@ -10,7 +10,7 @@ import { ExportFormat } from '../formats';
 import { ReplayJob, ReplayJobs } from '../replays/replay-jobs';
 import { exportOptionsFor, SIEM_SETTINGS, SiemSettings } from '../siem-settings';
 import { Acknowledged, ExportThreadData, startExportThread } from './export-thread';
-import { Share, sendInChunks, topicMessages } from './siem-topic-exporter';
+import { lazily, Share, sendInChunks, topicMessage } from './siem-topic-exporter';
 
 /**
  * The SIEM export to Kafka: one exporter per configured format (BULWARK_SIEM_TOPICS), or several each exporting a
@@ -153,7 +153,8 @@ export class SiemKafkaService implements OnApplicationBootstrap, BeforeApplicati
       });
       for (const format of job.topics) {
         if (!inRange.length) break;
-        await sendInChunks(this.liveProducer(), this.settings.topicNames[format], topicMessages(format, inRange, exportOptionsFor(this.settings, format), mark));
+        const options = exportOptionsFor(this.settings, format);
+        await sendInChunks(this.liveProducer(), this.settings.topicNames[format], lazily(inRange, (event) => topicMessage(format, event, options, mark)));
       }
       position = batch[batch.length - 1]!.position;
       this.jobs.progress(job.id, position, inRange.length * job.topics.length, this.clock.now().toISOString());

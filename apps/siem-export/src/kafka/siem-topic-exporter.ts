@@ -5,39 +5,76 @@ import { describeEvent, ExportFormat, ExportOptions, exportRecord, ReplayMark } 
 
 /** What the exporter needs of a Kafka producer: an acknowledged send (acks=all). */
 export type TopicSender = {
-  send(record: { topic: string; acks: number; messages: Array<{ key: string; value: string; headers: IHeaders }> }): Promise<unknown>;
+  send(record: { topic: string; acks: number; messages: TopicMessage[] }): Promise<unknown>;
 };
 
 export const REPLAY_HEADER = 'bulwark-replay';
 
-/** The Kafka messages of a batch in one format: keyed by user, headers naming the event (and a replay). */
-export function topicMessages(format: ExportFormat, events: RecordedEvent[], options: ExportOptions, replay: ReplayMark | null = null) {
-  return events.map((event) => {
-    const record = exportRecord(format, event, { ...options, replay });
-    const headers: IHeaders = { eventId: record.eventId, eventType: event.type, format, position: String(event.position) };
-    if (replay) headers[REPLAY_HEADER] = replay.jobId;
-    return { key: record.key, value: record.line, headers };
-  });
+export type TopicMessage = { key: string; value: string; headers: IHeaders };
+
+/** The Kafka message of one event in one format: keyed by user, headers naming the event (and a replay). */
+export function topicMessage(format: ExportFormat, event: RecordedEvent, options: ExportOptions, replay: ReplayMark | null = null): TopicMessage {
+  const record = exportRecord(format, event, { ...options, replay });
+  const headers: IHeaders = { eventId: record.eventId, eventType: event.type, format, position: String(event.position) };
+  if (replay) headers[REPLAY_HEADER] = replay.jobId;
+  return { key: record.key, value: record.line, headers };
+}
+
+/** The Kafka messages of a batch in one format. */
+export function topicMessages(format: ExportFormat, events: RecordedEvent[], options: ExportOptions, replay: ReplayMark | null = null): TopicMessage[] {
+  return events.map((event) => topicMessage(format, event, options, replay));
 }
 
 /** A broker refuses a request over its message.max.bytes (1 MiB by default): send a batch in slices well under it. */
 const CHUNK_BYTES = 512 * 1024;
 
-/** Sends in order, one slice after the other's acknowledgement; resolves when all are acknowledged. */
-export async function sendInChunks(producer: TopicSender, topic: string, messages: Array<{ key: string; value: string; headers: IHeaders }>): Promise<void> {
-  let chunk: typeof messages = [];
+/** The next slice of at most CHUNK_BYTES (at least one message), taken from `messages`; empty at their end. */
+function nextChunk(messages: Iterator<TopicMessage>, carried: { message: TopicMessage | null }): TopicMessage[] {
+  const chunk: TopicMessage[] = [];
   let bytes = 0;
-  for (const message of messages) {
+  for (;;) {
+    const message = carried.message ?? messages.next().value;
+    carried.message = null;
+    if (!message) return chunk;
     const size = Buffer.byteLength(message.value) + Buffer.byteLength(message.key) + 200;
     if (chunk.length && bytes + size > CHUNK_BYTES) {
-      await producer.send({ topic, acks: -1, messages: chunk });
-      chunk = [];
-      bytes = 0;
+      carried.message = message;
+      return chunk;
     }
     chunk.push(message);
     bytes += size;
   }
-  if (chunk.length) await producer.send({ topic, acks: -1, messages: chunk });
+}
+
+/**
+ * Sends the messages in order, in slices, each after the previous one's acknowledgement; resolves when all are
+ * acknowledged. `messages` may be lazy (mapped as they are taken): the next slice is taken, that is mapped, while the
+ * broker handles the one in flight, after kafkajs has encoded and written it. One slice is in flight at a time, so
+ * a retried slice can never be overtaken by the next.
+ */
+export async function sendInChunks(producer: TopicSender, topic: string, messages: Iterable<TopicMessage>): Promise<void> {
+  const source = messages[Symbol.iterator]();
+  const carried: { message: TopicMessage | null } = { message: null };
+  let chunk = nextChunk(source, carried);
+  while (chunk.length) {
+    const sending = producer.send({ topic, acks: -1, messages: chunk });
+    // handled now, awaited below: a failure while the next slice is mapped is not an unhandled rejection
+    sending.catch(() => undefined);
+    let next: TopicMessage[];
+    try {
+      // kafkajs encodes and writes the request within the microtasks that follow send(): let them run first
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      next = nextChunk(source, carried);
+    } finally {
+      await sending;
+    }
+    chunk = next;
+  }
+}
+
+/** The events' messages, each mapped when it is taken. */
+export function* lazily(events: RecordedEvent[], map: (event: RecordedEvent) => TopicMessage): Generator<TopicMessage> {
+  for (const event of events) yield map(event);
 }
 
 /** One of `count` exporters of a topic, each on its own thread with its own producer, exporting a share of the users. */
@@ -95,7 +132,7 @@ export class SiemTopicExporter implements EventConsumer {
   async handle(batch: RecordedEvent[]): Promise<void> {
     const { index, count } = this.share;
     const mine = count === 1 ? batch : batch.filter((event) => shareOf(event, count) === index);
-    if (mine.length) await sendInChunks(this.producer(), this.topic, topicMessages(this.format, mine, this.options));
+    if (mine.length) await sendInChunks(this.producer(), this.topic, lazily(mine, (event) => topicMessage(this.format, event, this.options)));
     await this.store.checkpoints.save(this.name, batch[batch.length - 1]!.position);
   }
 }
