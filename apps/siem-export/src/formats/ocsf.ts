@@ -36,17 +36,19 @@ const verdicts: Record<number, string> = { 1: 'False Positive', 2: 'True Positiv
 
 type Json = Record<string, unknown>;
 
+// The mappers below set optional attributes one by one, in the order the records carry them (the golden files
+// pin it), rather than spreading conditional object literals: every record of the export passes through them.
+
 function ocsfUser(userId: string, event: ExportEvent, options: ExportOptions): Json {
   const user = userIdentity(userId, event.data, options);
-  return {
-    uid: user.id,
-    ...(user.name ? { name: user.name } : {}),
-    ...(user.displayName ? { display_name: user.displayName } : {}),
-    ...(user.email ? { email_addr: user.email } : {}),
-    ...(user.domain ? { domain: user.domain } : {}),
-    type_id: 1,
-    type: 'User',
-  };
+  const out: Json = { uid: user.id };
+  if (user.name) out.name = user.name;
+  if (user.displayName) out.display_name = user.displayName;
+  if (user.email) out.email_addr = user.email;
+  if (user.domain) out.domain = user.domain;
+  out.type_id = 1;
+  out.type = 'User';
+  return out;
 }
 
 /** The actor object: a role's key as a user (admins, analysts) or service; a reaction of a service as its app. */
@@ -65,14 +67,11 @@ function ocsfActor(actor: Actor): Json {
 }
 
 function ocsfFactor(factor: AuthFactor, options: ExportOptions): Json {
-  return {
-    factor_type_id: factor.factorTypeId,
-    factor_type: factor.factorType,
-    provider: options.product.name,
-    ...(factor.isTotp ? { is_totp: true } : {}),
-    ...(factor.isHotp ? { is_hotp: true } : {}),
-    ...(factor.phoneNumber ? { phone_number: factor.phoneNumber } : {}),
-  };
+  const out: Json = { factor_type_id: factor.factorTypeId, factor_type: factor.factorType, provider: options.product.name };
+  if (factor.isTotp) out.is_totp = true;
+  if (factor.isHotp) out.is_hotp = true;
+  if (factor.phoneNumber) out.phone_number = factor.phoneNumber;
+  return out;
 }
 
 export function toOcsf(event: ExportEvent, description: Description, options: ExportOptions): Json {
@@ -97,41 +96,44 @@ export function toOcsf(event: ExportEvent, description: Description, options: Ex
     time,
     severity_id: description.severityId,
     severity: severities[description.severityId],
-    ...(ocsf.statusId !== undefined ? { status_id: ocsf.statusId, status: (finding ? findingStatus : iamStatus)[ocsf.statusId] } : {}),
-    ...(description.errorCode !== undefined && !finding ? { status_code: description.errorCode } : {}),
-    ...(ocsf.statusDetail ? { status_detail: ocsf.statusDetail } : {}),
-    message: description.message,
   };
+  if (ocsf.statusId !== undefined) {
+    record.status_id = ocsf.statusId;
+    record.status = (finding ? findingStatus : iamStatus)[ocsf.statusId];
+  }
+  if (description.errorCode !== undefined && !finding) record.status_code = description.errorCode;
+  if (ocsf.statusDetail) record.status_detail = ocsf.statusDetail;
+  record.message = description.message;
 
   if (ocsf.classUid === 3002) {
-    Object.assign(record, {
-      ...(ocsf.isMfa !== undefined ? { is_mfa: ocsf.isMfa } : {}),
-      ...(description.factor ? { auth_factors: [ocsfFactor(description.factor, options)] } : {}),
-      user: user ?? { uid: 'unknown', type_id: 0, type: 'Unknown' },
-      // the at_least_one(service, dst_endpoint) constraint: the app signed into, else Bulwark itself
-      service: description.appId ? { uid: description.appId, name: description.appId } : { name: options.product.name },
-      ...(srcEndpoint ? { src_endpoint: srcEndpoint } : {}),
-      ...(description.sessionId || ocsf.sessionExpirationReason
-        ? { session: { ...(description.sessionId ? { uid: description.sessionId, is_mfa: ocsf.isMfa === true } : {}), ...(ocsf.sessionExpirationReason ? { expiration_reason: ocsf.sessionExpirationReason } : {}) } }
-        : {}),
-      ...(description.userAgent ? { http_request: { user_agent: description.userAgent } } : {}),
-    });
+    if (ocsf.isMfa !== undefined) record.is_mfa = ocsf.isMfa;
+    if (description.factor) record.auth_factors = [ocsfFactor(description.factor, options)];
+    record.user = user ?? { uid: 'unknown', type_id: 0, type: 'Unknown' };
+    // the at_least_one(service, dst_endpoint) constraint: the app signed into, else Bulwark itself
+    record.service = description.appId ? { uid: description.appId, name: description.appId } : { name: options.product.name };
+    if (srcEndpoint) record.src_endpoint = srcEndpoint;
+    if (description.sessionId || ocsf.sessionExpirationReason) {
+      const session: Json = {};
+      if (description.sessionId) {
+        session.uid = description.sessionId;
+        session.is_mfa = ocsf.isMfa === true;
+      }
+      if (ocsf.sessionExpirationReason) session.expiration_reason = ocsf.sessionExpirationReason;
+      record.session = session;
+    }
+    if (description.userAgent) record.http_request = { user_agent: description.userAgent };
     if (event.metadata.actor.type !== 'app' && event.metadata.actor.type !== 'user') record.actor = ocsfActor(event.metadata.actor);
     if (ocsf.control) {
-      Object.assign(record, {
-        action_id: ocsf.control.actionId,
-        action: actions[ocsf.control.actionId],
-        disposition_id: ocsf.control.dispositionId,
-        disposition: dispositions[ocsf.control.dispositionId],
-      });
+      record.action_id = ocsf.control.actionId;
+      record.action = actions[ocsf.control.actionId];
+      record.disposition_id = ocsf.control.dispositionId;
+      record.disposition = dispositions[ocsf.control.dispositionId];
     }
   } else if (ocsf.classUid === 3001) {
-    Object.assign(record, {
-      user: user ?? { uid: 'unknown', type_id: 0, type: 'Unknown' },
-      actor: ocsfActor(event.metadata.actor),
-      ...(srcEndpoint ? { src_endpoint: srcEndpoint } : {}),
-      ...(description.factor ? { auth_factors: [ocsfFactor(description.factor, options)] } : {}),
-    });
+    record.user = user ?? { uid: 'unknown', type_id: 0, type: 'Unknown' };
+    record.actor = ocsfActor(event.metadata.actor);
+    if (srcEndpoint) record.src_endpoint = srcEndpoint;
+    if (description.factor) record.auth_factors = [ocsfFactor(description.factor, options)];
   } else if (ocsf.classUid === 2004) {
     const info = description.finding!;
     const [riskLevelId, riskLevel] = riskLevels[info.riskLevel ?? 'none'];
@@ -172,13 +174,12 @@ export function toOcsf(event: ExportEvent, description: Description, options: Ex
     });
   }
 
-  const observables = [
-    ...(description.ip ? [{ name: finding ? 'evidences[0].src_endpoint.ip' : 'src_endpoint.ip', type_id: 2, type: 'IP Address', value: description.ip }] : []),
-    ...(user?.name ? [{ name: finding ? 'evidences[0].user.name' : 'user.name', type_id: 4, type: 'User Name', value: user.name }] : []),
-  ];
+  const observables: Json[] = [];
+  if (description.ip) observables.push({ name: finding ? 'evidences[0].src_endpoint.ip' : 'src_endpoint.ip', type_id: 2, type: 'IP Address', value: description.ip });
+  if (user?.name) observables.push({ name: finding ? 'evidences[0].user.name' : 'user.name', type_id: 4, type: 'User Name', value: user.name });
   if (observables.length) record.observables = observables;
 
-  record.metadata = {
+  const metadata: Json = {
     version: options.ocsfVersion,
     product: { name: options.product.name, vendor_name: options.product.vendor, version: options.product.version, uid: options.product.name.toLowerCase() },
     uid: event.eventId,
@@ -187,23 +188,21 @@ export function toOcsf(event: ExportEvent, description: Description, options: Ex
     log_name: `bulwark.${description.area}`,
     original_time: event.metadata.occurredAt,
     sequence: event.position,
-    ...(options.tenantId ? { tenant_uid: options.tenantId } : {}),
-    ...(profiles.length ? { profiles } : {}),
-    ...(options.replay ? { labels: ['replay'] } : {}),
   };
-  record.unmapped = {
-    bulwark: {
-      event_type: event.type,
-      stream_id: event.streamId,
-      revision: event.revision,
-      position: event.position,
-      actor: event.metadata.actor,
-      ...(description.reason ? { reason: description.reason } : {}),
-      ...(description.factor ? { auth_method: description.factor.authMethod } : {}),
-      ...(description.finding ? { risk_state: description.finding.riskState, ...(description.finding.riskDetail ? { risk_detail: description.finding.riskDetail } : {}) } : {}),
-      ...(options.replay ? { replay: { job_id: options.replay.jobId, requested_at: options.replay.requestedAt } } : {}),
-      data: event.data,
-    },
-  };
+  if (options.tenantId) metadata.tenant_uid = options.tenantId;
+  if (profiles.length) metadata.profiles = profiles;
+  if (options.replay) metadata.labels = ['replay'];
+  record.metadata = metadata;
+
+  const bulwark: Json = { event_type: event.type, stream_id: event.streamId, revision: event.revision, position: event.position, actor: event.metadata.actor };
+  if (description.reason) bulwark.reason = description.reason;
+  if (description.factor) bulwark.auth_method = description.factor.authMethod;
+  if (description.finding) {
+    bulwark.risk_state = description.finding.riskState;
+    if (description.finding.riskDetail) bulwark.risk_detail = description.finding.riskDetail;
+  }
+  if (options.replay) bulwark.replay = { job_id: options.replay.jobId, requested_at: options.replay.requestedAt };
+  bulwark.data = event.data;
+  record.unmapped = { bulwark };
   return record;
 }

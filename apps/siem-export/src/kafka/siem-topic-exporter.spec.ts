@@ -101,7 +101,7 @@ describe('sendInChunks', () => {
     const done = sendInChunks(
       producer.sender,
       't',
-      lazily(events as never[], (n: number) => {
+      lazily(events, (n) => {
         if (n === 6) throw new Error('unmapped event type');
         return message(n);
       }),

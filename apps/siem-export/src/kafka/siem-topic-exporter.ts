@@ -73,7 +73,7 @@ export async function sendInChunks(producer: TopicSender, topic: string, message
 }
 
 /** The events' messages, each mapped when it is taken. */
-export function* lazily(events: RecordedEvent[], map: (event: RecordedEvent) => TopicMessage): Generator<TopicMessage> {
+export function* lazily<T>(events: T[], map: (event: T) => TopicMessage): Generator<TopicMessage> {
   for (const event of events) yield map(event);
 }
 
