@@ -18,6 +18,8 @@ export type BacklogRun = {
   startMs: number;
   eventsPerSecond: number;
   recordsPerSecond: number;
+  /** from the first acknowledgement to the last: the rate once the threads are up and connected */
+  sustained: { firstAckMs: number; eventsPerSecond: number; recordsPerSecond: number };
   meanRecordBytes: number;
   recordsPerSecondTimeline: number[];
   cpu: CpuCores;
@@ -66,7 +68,7 @@ export function siemTargets(report: Omit<SiemBenchReport, 'targets'>): SiemBench
   for (const run of report.backlog) {
     targets.push({
       target: `≥ ${fmt(SIEM_TARGET_EVENTS_PER_SECOND)} events/s exported (${runName(run)})`,
-      measured: `${fmt(run.eventsPerSecond)} events/s (${fmt(run.recordsPerSecond)} records/s)`,
+      measured: `${fmt(run.eventsPerSecond)} events/s over the whole run (${fmt(run.recordsPerSecond)} records/s); ${fmt(run.sustained.eventsPerSecond)} events/s sustained`,
       met: run.eventsPerSecond >= SIEM_TARGET_EVENTS_PER_SECOND,
     });
   }
@@ -109,7 +111,7 @@ export function siemMarkdownOf(report: SiemBenchReport): string {
     '',
     '## What one event costs the exporter\'s thread',
     '',
-    `Measured in the bench process on ${fmt(report.stages.events)} events of the store, each stage timed ${report.stages.repetitions} times and the fastest kept (the least disturbed by other work). Read: \`SqliteEventStore.readAll\` from disk (SQLite, JSON.parse, the registry's validation). Map: \`topicMessages\` (privacy rules, the format's mapping, serialisation, headers). Encode: kafkajs 2.2.4 encoding those messages into produce requests as its producer does (record batches, CRC-32C, no compression), without the network.`,
+    `Measured in the bench process on ${fmt(report.stages.events)} events of the store, each stage timed ${report.stages.repetitions} times and the fastest kept (the least disturbed by other work). Read: \`SqliteEventStore.readAll\` from disk (SQLite, JSON.parse, the registry's validation). Map: \`topicMessages\` (privacy rules, the format's mapping, serialisation, headers). Encode: kafkajs 2.2.4 encoding those messages into produce requests as its producer does (record batches, CRC-32C, no compression), with the encoder, record and CRC-32C modules of \`libs/messaging/src/kafka-encoding.ts\` that the exporters' producers use, without the network.`,
     '',
     '| stage | µs per event |',
     '|---|---:|',
@@ -123,11 +125,13 @@ export function siemMarkdownOf(report: SiemBenchReport): string {
     '',
     `The service's own \`SiemKafkaService\` started on the filled store (read from disk, as after a restart): one exporter per format, or per share of the users with several threads per topic, each on its own worker thread with its own connection to the store and its own idempotent producer, a \`StoreSubscription\` of ${setup.exporterBatchSize} events sending in slices of at most 512 KiB, checkpoint after the acknowledgement. CPU of the bench process counts all its threads.`,
     '',
-    '| formats | events/s | records/s | seconds | mean record | exporter CPU (cores) | exporter CPU per record | broker CPU | other processes | records per topic = events |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    'Events/s and records/s are over the whole run, from starting the service; "sustained" is from the first acknowledgement to the last, once the threads are up and connected.',
+    '',
+    '| formats | events/s | records/s | sustained events/s | seconds | mean record | exporter CPU (cores) | exporter CPU per record | broker CPU | other processes | records per topic = events |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...report.backlog.map(
       (run) =>
-        `| ${runName(run)} | **${fmt(run.eventsPerSecond)}** | ${fmt(run.recordsPerSecond)} | ${run.seconds} (start ${run.startMs} ms) | ${fmt(run.meanRecordBytes)} B | ${run.cpu.exporterCores} | ${run.exporterCpuMicrosPerRecord} µs | ${num(run.cpu.brokerCores)} | ${num(run.cpu.otherCores)} | ${run.topics.every((topic) => topic.exactlyOnce) ? 'yes' : '**no**: ' + run.topics.map((topic) => `${topic.topic} ${fmt(topic.written)}`).join(', ')} |`,
+        `| ${runName(run)} | **${fmt(run.eventsPerSecond)}** | ${fmt(run.recordsPerSecond)} | ${fmt(run.sustained.eventsPerSecond)} (first ack at ${fmt(run.sustained.firstAckMs)} ms) | ${run.seconds} (start ${run.startMs} ms) | ${fmt(run.meanRecordBytes)} B | ${run.cpu.exporterCores} | ${run.exporterCpuMicrosPerRecord} µs | ${num(run.cpu.brokerCores)} | ${num(run.cpu.otherCores)} | ${run.topics.every((topic) => topic.exactlyOnce) ? 'yes' : '**no**: ' + run.topics.map((topic) => `${topic.topic} ${fmt(topic.written)}`).join(', ')} |`,
     ),
     '',
     ...report.backlog.map((run) => `Records acknowledged per second (${runName(run)}): ${run.recordsPerSecondTimeline.map(fmt).join(', ')}.`),

@@ -2,19 +2,28 @@
  * What one event costs the exporter's thread, stage by stage, measured in this process on events of the filled
  * store: reading them (SQLite, JSON.parse, the registry's validation), mapping them into one format's Kafka
  * messages (exactly what SiemTopicExporter sends), and kafkajs encoding those messages into produce requests
- * as it does on send (record batches with CRC-32C, no compression). Each stage is timed several times and the
+ * as it does on send (record batches with CRC-32C, no compression), with libs/messaging's kafka-encoding.ts. Each stage is timed several times and the
  * fastest run kept: on a shared machine the minimum is the number least disturbed by other work.
  */
 import { eventRegistry, RecordedEvent } from '@bulwark/contracts';
 import { SqliteEventStore } from '@bulwark/event-store';
+import { useFastKafkaEncoding } from '@bulwark/messaging';
 import { performance } from 'node:perf_hooks';
 import { ExportFormat } from '../../../apps/siem-export/src/formats';
 import { topicMessages } from '../../../apps/siem-export/src/kafka/siem-topic-exporter';
 import { exportOptionsFor, SiemSettings } from '../../../apps/siem-export/src/siem-settings';
 
-// kafkajs's own produce request (the one its producer sends to a 3.x broker), for its encoding cost alone
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const produceRequest = require('kafkajs/src/protocol/requests/produce/v3/request') as (request: object) => { encode(): Promise<{ buffer: Buffer }> };
+type ProduceRequest = (request: object) => { encode(): Promise<{ buffer: Buffer }> };
+
+/**
+ * kafkajs's own produce request (the one its producer sends to a 3.x broker), for its encoding cost alone, with the
+ * encoding the exporters' producers use (durableProducer installs it): loaded after the swap, like theirs.
+ */
+function produceRequest(): ProduceRequest {
+  useFastKafkaEncoding();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('kafkajs/src/protocol/requests/produce/v3/request') as ProduceRequest;
+}
 
 export type StageCosts = {
   events: number;
@@ -68,11 +77,12 @@ export async function measureStageCosts(file: string, settings: SiemSettings, fo
 /** The messages in 512 KiB requests over three partitions, as sendInChunks and the producer would send them. */
 function produceRequestsOf(topic: string, messages: Array<{ key: string; value: string; headers: object }>) {
   const requests: Array<{ encode(): Promise<{ buffer: Buffer }> }> = [];
+  const request = produceRequest();
   let chunk: typeof messages = [];
   let bytes = 0;
   const flush = () => {
     const partitions = [0, 1, 2].map((partition) => ({ partition, firstSequence: 0, messages: chunk.filter((_, index) => index % 3 === partition) }));
-    requests.push(produceRequest({ acks: -1, timeout: 30_000, topicData: [{ topic, partitions }] }));
+    requests.push(request({ acks: -1, timeout: 30_000, topicData: [{ topic, partitions }] }));
     chunk = [];
     bytes = 0;
   };
