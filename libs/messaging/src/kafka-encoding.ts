@@ -118,6 +118,17 @@ export class FastEncoder extends StockEncoder {
     return super.writeVarLong(value) as this;
   }
 
+  /** A varint length and the bytes (text as UTF-8), the length known already; -1 writes null. */
+  writeSizedBytes(value: unknown, length: number): this {
+    this.writeVarInt(length);
+    if (length <= 0) return this;
+    this.ensureAvailable(length);
+    if (Buffer.isBuffer(value)) value.copy(this.buf, this.offset);
+    else this.buf.write(String(value), this.offset, length, 'utf8');
+    this.offset += length;
+    return this;
+  }
+
   writeEncoderArray(value: unknown): this {
     if (!Array.isArray(value) || value.some((item) => item == null || !Buffer.isBuffer((item as EncoderInstance).buf))) {
       throw new Error('all values should be an instance of Encoder[]');
@@ -158,31 +169,31 @@ function sizeOfVarLong(value: unknown): number {
 }
 
 export function encodeRecord({ offsetDelta = 0, timestampDelta = 0, key, value, headers = {} }: RecordInput): FastEncoder {
-  const headerList: Array<[string, unknown]> = [];
+  // [name, value, name's bytes, value's bytes or -1 for null]
+  const headerList: Array<[string, unknown, number, number]> = [];
+  const add = (name: string, headerValue: unknown) => headerList.push([name, headerValue, Buffer.byteLength(name), headerValue == null ? -1 : byteLengthOf(headerValue)]);
   for (const name of Object.keys(headers)) {
     const given = headers[name];
-    if (Array.isArray(given)) for (const one of given) headerList.push([name, one]);
-    else headerList.push([name, given]);
+    if (Array.isArray(given)) for (const one of given) add(name, one);
+    else add(name, given);
   }
   const keyBytes = key == null ? -1 : byteLengthOf(key);
   const valueBytes = value == null ? -1 : byteLengthOf(value);
   const bytesField = (length: number) => StockEncoder.sizeOfVarInt(length) + Math.max(0, length);
   let headerBytes = StockEncoder.sizeOfVarInt(headerList.length);
-  for (const [name, headerValue] of headerList) {
-    headerBytes += bytesField(Buffer.byteLength(name)) + bytesField(headerValue == null ? -1 : byteLengthOf(headerValue));
-  }
+  for (const [, , nameBytes, headerValueBytes] of headerList) headerBytes += bytesField(nameBytes) + bytesField(headerValueBytes);
   const body = 1 + sizeOfVarLong(timestampDelta) + StockEncoder.sizeOfVarInt(offsetDelta) + bytesField(keyBytes) + bytesField(valueBytes) + headerBytes;
   const encoder = new FastEncoder(StockEncoder.sizeOfVarInt(body) + body);
   encoder.writeVarInt(body);
   encoder.writeInt8(0);
   encoder.writeVarLong(timestampDelta);
   encoder.writeVarInt(offsetDelta);
-  encoder.writeVarIntBytes(key);
-  encoder.writeVarIntBytes(value);
+  encoder.writeSizedBytes(key, keyBytes);
+  encoder.writeSizedBytes(value, valueBytes);
   encoder.writeVarInt(headerList.length);
-  for (const [name, headerValue] of headerList) {
-    encoder.writeVarIntString(name);
-    encoder.writeVarIntBytes(headerValue);
+  for (const [name, headerValue, nameBytes, headerValueBytes] of headerList) {
+    encoder.writeSizedBytes(name, nameBytes);
+    encoder.writeSizedBytes(headerValue, headerValueBytes);
   }
   return encoder;
 }
