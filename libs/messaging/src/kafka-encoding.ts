@@ -52,7 +52,8 @@ const StockEncoder = require(PATHS.encoder) as EncoderClass;
 const SLAB_BYTES = 1 << 20;
 /** Larger requests get a buffer of their own: an arena slab is kept alive by any view of it. */
 const OWN_BUFFER_FROM = SLAB_BYTES >> 2;
-let slab = Buffer.alloc(SLAB_BYTES);
+// the first slab is made on the first encoding: a process that never produces holds none
+let slab = Buffer.alloc(0);
 let used = 0;
 
 /**
@@ -62,7 +63,7 @@ let used = 0;
 function take(bytes: number): Buffer {
   if (bytes >= OWN_BUFFER_FROM) return Buffer.alloc(bytes);
   const size = (bytes + 7) & ~7;
-  if (used + size > SLAB_BYTES) {
+  if (used + size > slab.length) {
     slab = Buffer.alloc(SLAB_BYTES);
     used = 0;
   }
