@@ -10,7 +10,7 @@ import { SqliteEventStore } from '@bulwark/event-store';
 import { useFastKafkaEncoding } from '@bulwark/messaging';
 import { performance } from 'node:perf_hooks';
 import { ExportFormat } from '../../../apps/siem-export/src/formats';
-import { topicMessages } from '../../../apps/siem-export/src/kafka/siem-topic-exporter';
+import { slices, TopicMessage, topicMessages } from '../../../apps/siem-export/src/kafka/siem-topic-exporter';
 import { exportOptionsFor, SiemSettings } from '../../../apps/siem-export/src/siem-settings';
 
 type ProduceRequest = (request: object) => { encode(): Promise<{ buffer: Buffer }> };
@@ -74,26 +74,13 @@ export async function measureStageCosts(file: string, settings: SiemSettings, fo
   };
 }
 
-/** The messages in 512 KiB requests over three partitions, as sendInChunks and the producer would send them. */
-function produceRequestsOf(topic: string, messages: Array<{ key: string; value: string; headers: object }>) {
-  const requests: Array<{ encode(): Promise<{ buffer: Buffer }> }> = [];
+/** The messages in the exporter's 512 KiB slices over three partitions, as sendInChunks and the producer would send them. */
+function produceRequestsOf(topic: string, messages: TopicMessage[]) {
   const request = produceRequest();
-  let chunk: typeof messages = [];
-  let bytes = 0;
-  const flush = () => {
+  return [...slices(messages)].map((chunk) => {
     const partitions = [0, 1, 2].map((partition) => ({ partition, firstSequence: 0, messages: chunk.filter((_, index) => index % 3 === partition) }));
-    requests.push(request({ acks: -1, timeout: 30_000, topicData: [{ topic, partitions }] }));
-    chunk = [];
-    bytes = 0;
-  };
-  for (const message of messages) {
-    const size = Buffer.byteLength(message.value) + Buffer.byteLength(message.key) + 200;
-    if (chunk.length && bytes + size > 512 * 1024) flush();
-    chunk.push(message);
-    bytes += size;
-  }
-  if (chunk.length) flush();
-  return requests;
+    return request({ acks: -1, timeout: 30_000, topicData: [{ topic, partitions }] });
+  });
 }
 
 async function fastest(repetitions: number, run: () => Promise<void>): Promise<number> {

@@ -28,22 +28,21 @@ export function topicMessages(format: ExportFormat, events: RecordedEvent[], opt
 /** A broker refuses a request over its message.max.bytes (1 MiB by default): send a batch in slices well under it. */
 const CHUNK_BYTES = 512 * 1024;
 
-/** The next slice of at most CHUNK_BYTES (at least one message), taken from `messages`; empty at their end. */
-function nextChunk(messages: Iterator<TopicMessage>, carried: { message: TopicMessage | null }): TopicMessage[] {
-  const chunk: TopicMessage[] = [];
+/** The messages in slices of at most CHUNK_BYTES (at least one message each), taken from `messages` as each slice is asked for. */
+export function* slices(messages: Iterable<TopicMessage>): Generator<TopicMessage[]> {
+  let chunk: TopicMessage[] = [];
   let bytes = 0;
-  for (;;) {
-    const message = carried.message ?? messages.next().value;
-    carried.message = null;
-    if (!message) return chunk;
+  for (const message of messages) {
     const size = Buffer.byteLength(message.value) + Buffer.byteLength(message.key) + 200;
     if (chunk.length && bytes + size > CHUNK_BYTES) {
-      carried.message = message;
-      return chunk;
+      yield chunk;
+      chunk = [];
+      bytes = 0;
     }
     chunk.push(message);
     bytes += size;
   }
+  if (chunk.length) yield chunk;
 }
 
 /**
@@ -53,22 +52,19 @@ function nextChunk(messages: Iterator<TopicMessage>, carried: { message: TopicMe
  * a retried slice can never be overtaken by the next.
  */
 export async function sendInChunks(producer: TopicSender, topic: string, messages: Iterable<TopicMessage>): Promise<void> {
-  const source = messages[Symbol.iterator]();
-  const carried: { message: TopicMessage | null } = { message: null };
-  let chunk = nextChunk(source, carried);
-  while (chunk.length) {
-    const sending = producer.send({ topic, acks: -1, messages: chunk });
+  const chunks = slices(messages);
+  let chunk = chunks.next();
+  while (!chunk.done) {
+    const sending = producer.send({ topic, acks: -1, messages: chunk.value });
     // handled now, awaited below: a failure while the next slice is mapped is not an unhandled rejection
     sending.catch(() => undefined);
-    let next: TopicMessage[];
     try {
       // kafkajs encodes and writes the request within the microtasks that follow send(): let them run first
       await new Promise<void>((resolve) => setImmediate(resolve));
-      next = nextChunk(source, carried);
+      chunk = chunks.next();
     } finally {
       await sending;
     }
-    chunk = next;
   }
 }
 
