@@ -57,29 +57,27 @@ function originOf(url: string): string {
 }
 
 /**
- * Whether a field of this name never leaves (a secret, a code, a hash; a display name when names are off). The
- * answers are kept per name: events reuse a small set of field names, and the tests run per field of every event.
+ * A test of field names whose answers are kept per name: events reuse a small set of field names, and the tests
+ * run per field of every exported event. At most 10,000 names are kept.
  */
-const withheld = { withNames: new Map<string, boolean>(), withoutNames: new Map<string, boolean>() };
-function isWithheld(name: string, options: Pick<ExportOptions, 'userNames'>): boolean {
-  const known = options.userNames ? withheld.withNames : withheld.withoutNames;
-  let answer = known.get(name);
-  if (answer === undefined) {
-    answer = SECRET_KEY.test(name) || (!options.userNames && DISPLAY_NAME.test(name));
-    if (known.size < 10_000) known.set(name, answer);
-  }
-  return answer;
+function rememberedTest(test: (name: string) => boolean): (name: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (name) => {
+    let answer = known.get(name);
+    if (answer === undefined) {
+      answer = test(name);
+      if (known.size < 10_000) known.set(name, answer);
+    }
+    return answer;
+  };
 }
 
-const urlKeys = new Map<string, boolean>();
-function isUrlKey(key: string): boolean {
-  let answer = urlKeys.get(key);
-  if (answer === undefined) {
-    answer = /^(url|webhookUrl)$/i.test(key);
-    if (urlKeys.size < 10_000) urlKeys.set(key, answer);
-  }
-  return answer;
-}
+/** Whether a field of this name never leaves: a secret, a code, a hash; a display name too when names are off. */
+const withheldWithNames = rememberedTest((name) => SECRET_KEY.test(name));
+const withheldWithoutNames = rememberedTest((name) => SECRET_KEY.test(name) || DISPLAY_NAME.test(name));
+const isWithheld = (name: string, options: Pick<ExportOptions, 'userNames'>) => (options.userNames ? withheldWithNames : withheldWithoutNames)(name);
+
+const isUrlKey = rememberedTest((key) => /^(url|webhookUrl)$/i.test(key));
 
 function cleanString(value: string, options: Pick<ExportOptions, 'userNames' | 'pseudonymKey'>): string {
   // a phone number starts with "+": most strings have none, and skip the search
