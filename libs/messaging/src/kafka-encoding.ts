@@ -26,8 +26,6 @@ type EncoderInstance = {
   offset: number;
   readonly buffer: Buffer;
   writeInt8(value: number): EncoderInstance;
-  writeVarIntBytes(value: unknown): EncoderInstance;
-  writeVarIntString(value: unknown): EncoderInstance;
   writeVarLong(value: unknown): EncoderInstance;
 };
 type EncoderClass = {
