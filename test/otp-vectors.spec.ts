@@ -11,7 +11,7 @@ type Vectors = {
     vectors: Array<{ unix_time: number; mode: 'SHA1' | 'SHA256' | 'SHA512'; totp: string }>;
   };
 };
-const vectors: Vectors = JSON.parse(readFileSync(path.join(__dirname, '../../shared/data/otp-vectors.json'), 'utf8'));
+const vectors: Vectors = JSON.parse(readFileSync(path.join(__dirname, 'fixtures/otp-vectors.json'), 'utf8'));
 
 const DEVICES = '/beta/directory/authenticationMethodDevices/hardwareOathDevices';
 

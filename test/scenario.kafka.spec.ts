@@ -41,7 +41,7 @@ async function consumeUntil(done: (events: RecordedEvent[]) => boolean, timeoutM
   let bulwark: Embedded;
   const userId = `alice-${randomUUID().slice(0, 8)}`;
   // a topic of its own: positions in it belong to this test's event store only
-  const serviceEnv = { KAFKA_BROKERS: brokers!.join(','), BULWARK_DELIVERY: 'kafka', BULWARK_EVENTS_TOPIC: topic, BULWARK_SERVICE_NAME: `bulwark-test-${randomUUID().slice(0, 8)}` };
+  const serviceEnv = { KAFKA_BROKERS: brokers?.join(',') ?? '', BULWARK_DELIVERY: 'kafka', BULWARK_EVENTS_TOPIC: topic, BULWARK_SERVICE_NAME: `bulwark-test-${randomUUID().slice(0, 8)}` };
 
   beforeAll(async () => {
     bulwark = await startEmbedded({ env: serviceEnv });

@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { missingServer } from './required-server';
 
 /**
  * The Kafka tests run against a real broker: `.ci/run` starts one (tools/kafka/start.sh) and sets KAFKA_BROKERS.
@@ -7,9 +8,10 @@ import { Kafka, logLevel } from 'kafkajs';
 export function kafkaBrokers(): string[] | null {
   const brokers = process.env.KAFKA_BROKERS?.split(',').filter(Boolean) ?? [];
   if (brokers.length) return brokers;
-  if (process.env.CI) throw new Error('KAFKA_BROKERS is not set: .ci/run must start the Kafka broker (tools/kafka/start.sh) before the Kafka tests');
-  console.warn('Kafka tests skipped: run `tools/kafka/start.sh`, then `KAFKA_BROKERS=127.0.0.1:9092 npm run test:kafka` (tools/kafka/stop.sh stops the broker).');
-  return null;
+  return missingServer(
+    'a Kafka broker (KAFKA_BROKERS is not set)',
+    'run `tools/kafka/start.sh`, then `KAFKA_BROKERS=127.0.0.1:9092 npm run test:kafka` (tools/kafka/stop.sh stops the broker)',
+  );
 }
 
 export const testKafka = (brokers: string[]) => new Kafka({ clientId: 'bulwark-test', brokers, logLevel: logLevel.NOTHING });

@@ -2,6 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { missingServer } from './required-server';
 
 /**
  * A real rsyslogd for the syslog tests: imtcp on a port of its own (octet-counted framing is on by default),
@@ -13,9 +14,7 @@ export function rsyslogd(): string | null {
   try {
     return execFileSync('sh', ['-c', 'command -v rsyslogd'], { encoding: 'utf8' }).trim() || null;
   } catch {
-    if (process.env.CI) throw new Error('rsyslogd is not installed: .ci/run must install rsyslog before the syslog tests');
-    console.warn('syslog tests skipped: install rsyslog (`sudo apt-get install -y rsyslog`), then `npx jest --selectProjects syslog`.');
-    return null;
+    return missingServer('rsyslogd (Debian\'s rsyslog package)', 'install it (`sudo apt-get install -y rsyslog`), then `npx jest --selectProjects syslog`');
   }
 }
 

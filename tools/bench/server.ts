@@ -134,7 +134,7 @@ export function cpuSecondsOf(pid: number | 'self'): number | null {
 export function machineCpuSeconds(): { busy: number; steal: number } | null {
   try {
     const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = fields.map(Number) as number[];
+    const [user, nice, system, _idle, _iowait, irq, softirq, steal] = fields.map(Number) as number[];
     return { busy: (user! + nice! + system! + irq! + softirq!) / 100, steal: steal! / 100 };
   } catch {
     return null;

@@ -62,7 +62,10 @@ export function serveConsumerThread(
     readAll: (read) => source.readAll(read),
     headPosition: () => source.headPosition(),
     waitForAppend(position, timeoutMs, signal) {
-      if (!live) (live = true), post({ type: 'live' });
+      if (!live) {
+        live = true;
+        post({ type: 'live' });
+      }
       return source.waitForAppend(position, timeoutMs, signal);
     },
   };

@@ -467,7 +467,7 @@ export function decide(command: UserMfaCommand, state: UserMfaState): UserMfaEve
 
 /** Who may skip MFA, then which method and channel answer, in the tenant's terms. */
 function issue(command: IssueChallenge, state: UserMfaState): UserMfaEvent[] {
-  const { userId, challengeId, clientIp, userAgent, appId, codeHash, lifetimes, signIn, registration, recorded, now } = command.data;
+  const { userId, challengeId, clientIp, userAgent, appId, codeHash, lifetimes, signIn, recorded, now } = command.data;
   if (state.challenges[challengeId]) throw new DomainError('CHALLENGE_EXISTS', 'conflict', `challenge ${challengeId} exists`);
   const locked = lockAt(state.lock, now).status === 'LockedOut';
   const blocked = isBlocked(signIn.blockedUntil, now);

@@ -2,7 +2,7 @@ import { ExportEvent } from './privacy';
 
 /**
  * What each domain event means to a SIEM, once, for all three formats: its class and activity, outcome,
- * severity, signature, subject and the facts each format renders. ../shared/formats/SIEM.md §5 is the source of
+ * severity, signature, subject and the facts each format renders. docs/formats/SIEM.md §5 is the source of
  * the choices; where it names no mapping (events it predates) the choice is ours and follows the same rules.
  * Severities: OCSF severity_id and a CEF severity inside that id's band (1 → 0–2, 2 → 3, 3 → 4–6, 4 → 7–8, 5 → 9–10).
  */

@@ -4,7 +4,7 @@ import { ExportOptions } from './export-options';
 import { ExportEvent } from './privacy';
 
 /**
- * ArcSight CEF 0 lines (../shared/formats/SIEM.md §3): `CEF:0|vendor|product|version|signature|name|severity|ext`.
+ * ArcSight CEF 0 lines (docs/formats/SIEM.md §3): `CEF:0|vendor|product|version|signature|name|severity|ext`.
  * `externalId` is the domain event's id. Custom slots never change meaning and always carry their label.
  */
 

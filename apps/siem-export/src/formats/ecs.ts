@@ -4,7 +4,7 @@ import { ExportOptions } from './export-options';
 import { ExportEvent } from './privacy';
 
 /**
- * Elastic Common Schema documents (../shared/formats/SIEM.md §2): `event.id` is the domain event's id. For
+ * Elastic Common Schema documents (docs/formats/SIEM.md §2): `event.id` is the domain event's id. For
  * authentication the user is `user.*`; for IAM changes made by someone else `user.*` is the actor and the
  * subject is `user.target.*` (Elastic's own convention); our other fields live under `bulwark.*`.
  */

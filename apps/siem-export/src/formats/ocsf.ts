@@ -6,7 +6,7 @@ import { ExportEvent } from './privacy';
 
 /**
  * OCSF JSON (classes 3002 Authentication, 3001 Account Change, 2004 Detection Finding, 3004 Entity Management),
- * per ../shared/formats/SIEM.md §1 and §5. `type_uid = class_uid * 100 + activity_id`; `metadata.uid` is the
+ * per docs/formats/SIEM.md §1 and §5. `type_uid = class_uid * 100 + activity_id`; `metadata.uid` is the
  * domain event's id, so a consumer drops a redelivered record by it.
  */
 

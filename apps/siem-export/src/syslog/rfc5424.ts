@@ -1,5 +1,5 @@
 /**
- * Syslog framing of CEF lines (../shared/formats/SIEM.md §3.5): an RFC 5424 message, MSG = the CEF line without
+ * Syslog framing of CEF lines (docs/formats/SIEM.md §3.5): an RFC 5424 message, MSG = the CEF line without
  * a BOM, MSGID = the event type, facility 10 (authpriv), framed for TCP by RFC 6587 octet counting.
  */
 
