@@ -1,41 +1,40 @@
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** How many '=' complete a final quantum that carries this many characters (RFC 4648, section 6). */
-const PADDING_FOR_REMAINDER: Record<number, number> = { 0: 0, 2: 6, 4: 4, 5: 3, 7: 1 };
+import { base32, base32nopad } from '@scure/base';
 
 export type Base32Decoded =
   | { ok: true; bytes: Buffer; canonical: string }
   | { ok: false; problem: 'alphabet' | 'length' };
 
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
 /**
- * Decodes RFC 4648 base32: case-insensitive, whitespace ignored (vendors print secrets in groups of four),
- * '=' padding optional but correct when present. `canonical` is upper case without whitespace or padding,
- * the form authenticator URIs use. Problems name no character, so a caller cannot echo part of a secret.
+ * Decodes RFC 4648 base32 with @scure/base, under the rules secrets are printed and typed with: case-insensitive,
+ * whitespace ignored (vendors print secrets in groups of four), '=' padding optional (otpauth URIs leave it out)
+ * but correct when present. `canonical` is upper case without whitespace or padding, the form authenticator URIs
+ * use. Problems name no character, so a caller cannot echo part of a secret.
  */
 export function decodeBase32(text: string): Base32Decoded {
   const compact = text.replace(/\s+/g, '').toUpperCase();
   const data = compact.replace(/=+$/, '');
+  // checked here rather than read from the library's error, which quotes the offending character
   if (!/^[A-Z2-7]*$/.test(data)) return { ok: false, problem: 'alphabet' };
-
-  const expectedPadding = PADDING_FOR_REMAINDER[data.length % 8];
-  const padding = compact.length - data.length;
-  if (expectedPadding === undefined || (padding > 0 && padding !== expectedPadding)) return { ok: false, problem: 'length' };
-
-  return { ok: true, bytes: bitsToBytes(data), canonical: data };
+  const padding = compact.slice(data.length);
+  try {
+    const unpadded = withZeroPadBits(data);
+    const bytes = padding ? base32.decode(unpadded + padding) : base32nopad.decode(unpadded);
+    const canonical = base32nopad.encode(bytes);
+    return { ok: true, bytes: Buffer.from(bytes), canonical };
+  } catch {
+    return { ok: false, problem: 'length' };
+  }
 }
 
-function bitsToBytes(data: string): Buffer {
-  const bytes = Buffer.alloc(Math.floor((data.length * 5) / 8));
-  let buffer = 0;
-  let bits = 0;
-  let written = 0;
-  for (const character of data) {
-    buffer = ((buffer << 5) | ALPHABET.indexOf(character)) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes[written++] = (buffer >> bits) & 0xff;
-    }
-  }
-  return bytes;
+/**
+ * The bits of the last character past the last whole byte set to zero. @scure/base refuses them when set (RFC 4648
+ * allows either); they carry nothing, and secrets printed with them were accepted before and still are.
+ */
+function withZeroPadBits(data: string): string {
+  const padBits = (data.length * 5) % 8;
+  if (padBits === 0 || padBits >= 5) return data;
+  const last = ALPHABET.indexOf(data[data.length - 1]!);
+  return data.slice(0, -1) + ALPHABET[last & ~((1 << padBits) - 1)];
 }
