@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { toCsv, csvCell } from './csv';
+import { toCsv, csvCell } from './csv-writer';
 import { CollectionRequest, listGraphCollection, queryOptions } from './graph-collection';
 import { enumValue, graphEnum, includesUnknownEnumMembers } from './graph-enums';
 import { DATETIME, GraphResource, INT, scalar, STRING } from './resource';

@@ -6,4 +6,4 @@ export * from './resource';
 export * from './skip-token';
 export * from './graph-enums';
 export * from './graph-collection';
-export * from './csv';
+export * from './csv-writer';

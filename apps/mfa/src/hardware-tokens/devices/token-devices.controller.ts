@@ -2,6 +2,7 @@ import { Body, Controller, Get, Header, HttpCode, Inject, Param, Patch, Post, Qu
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError, OathImportEvent, streams } from '@bulwark/contracts';
 import { EVENT_STORE, EventStore } from '@bulwark/event-store';
+import { csvRow } from '@bulwark/odata';
 import { ApiError, ApiZodBody, Caller, CLOCK, Clock, ConsumerHost, READ_DB, RequestContext, Roles, ZodPipe, zodBody } from '@bulwark/platform';
 import Database from 'better-sqlite3';
 import type { Request } from 'express';
@@ -20,13 +21,6 @@ const statusFilter = z
   .string()
   .regex(/^status eq '(available|assigned|activated|failedActivation)'$/, "$filter supports only status eq 'available' | 'assigned' | 'activated' | 'failedActivation'")
   .optional();
-
-/** Formula injection: a cell starting with = + - @ (or a control character) is read as text by spreadsheets. */
-export const csvCell = (value: string | number | null) => {
-  const text = value === null ? '' : String(value);
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
 
 @ApiTags('hardware tokens')
 @Controller(BASE)
@@ -105,8 +99,8 @@ export class TokenDevicesController {
     if (!events.length) throw new DomainError('IMPORT_NOT_FOUND', 'notFound', `no import ${importId}`);
     const completed = events.find((event) => event.type === 'OathImportCompleted');
     if (completed?.type !== 'OathImportCompleted') throw new DomainError('IMPORT_RUNNING', 'conflict', `import ${importId} has not completed`);
-    const lines = completed.data.errors.map((error) => [error.row, error.serialNumber, error.reason].map(csvCell).join(','));
-    return ['row,serial number,reason', ...lines].join('\r\n') + '\r\n';
+    // the shared writer neutralises formulas: a reason may quote a serial number the uploaded file chose
+    return csvRow(['row', 'serial number', 'reason']) + completed.data.errors.map((error) => csvRow([error.row, error.serialNumber, error.reason])).join('');
   }
 
   @Get()

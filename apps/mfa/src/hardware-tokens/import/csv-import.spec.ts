@@ -56,6 +56,18 @@ describe('hardware token CSV import', () => {
       expect(tokens[1].row).toBe(4);
     });
 
+    it('numbers rows alike whatever the line endings: lone CR, LF and CRLF mixed, a quoted line break counted once', () => {
+      const file = [HEADER, row('SN-1'), `"alice@example.com","SN-2","${SECRET_BASE32}",30,Contoso,"H1\r\nrev B"`, '', row('SN-3')].join('\r') + '\n';
+      const { tokens, errors } = parseTokenCsv(Buffer.from(file.replace('\r', '\n'), 'utf8'));
+
+      expect(errors).toEqual([]);
+      expect(tokens.map((token) => [token.row, token.serialNumber, token.model])).toEqual([
+        [2, 'SN-1', 'H1'],
+        [3, 'SN-2', 'H1\nrev B'],
+        [6, 'SN-3', 'H1'],
+      ]);
+    });
+
     it('reads a secret in lower case, in spaced groups and with padding as the same secret', () => {
       const spaced = 'gezd gnbv gy3t qojq gezd gnbv gy3t qojq';
       const padded = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGE======';
