@@ -6,6 +6,7 @@ import { SiemEventsController } from './pull/siem-events.controller';
 import { KafkaRelayService } from './relay/kafka-relay.service';
 import { RelayStatusController } from './relay/relay-status.controller';
 import { ReplaysController } from './replays/replays.controller';
+import { SiemExportMetrics } from './siem-export.metrics';
 import { loadSiemSettings, SIEM_SETTINGS } from './siem-settings';
 import { SyslogService } from './syslog/syslog.service';
 
@@ -19,6 +20,7 @@ import { SyslogService } from './syslog/syslog.service';
     KafkaRelayService,
     SiemKafkaService,
     SyslogService,
+    SiemExportMetrics,
     { provide: SIEM_SETTINGS, inject: [BULWARK_CONFIG], useFactory: (config: BulwarkConfig) => loadSiemSettings(config) },
   ],
 })

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { BulwarkConfig } from './config';
 import { loadCredentials } from './credentials';
 import { toResponse } from './errors';
+import { BulwarkMetrics } from './observability/metrics';
 
 export const BODY_LIMIT = '64kb';
 
@@ -14,6 +15,8 @@ export function configureHttp(app: INestApplication, title: string): void {
   const instance = app.getHttpAdapter().getInstance() as express.Express;
   instance.disable('x-powered-by');
   instance.set('query parser', 'simple');
+  // first, so that requests refused before routing (bad JSON, too large) are counted too
+  app.use(app.get(BulwarkMetrics).httpMiddleware());
   app.use((request: express.Request & { requestId?: string }, response: express.Response, next: express.NextFunction) => {
     request.requestId = randomUUID();
     response.setHeader('request-id', request.requestId);

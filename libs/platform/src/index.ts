@@ -15,3 +15,5 @@ export * from './tokens';
 export * from './validation';
 export * from './reaction';
 export * from './webhook-signature';
+export * from './observability/metrics';
+export * from './observability/metrics.controller';

@@ -14,6 +14,8 @@ import { KeyRing, loadCredentials, loadDataKey } from './credentials';
 import { AllErrorsFilter } from './errors';
 import { GraphCollections } from './graph-collections';
 import { HealthController } from './health.controller';
+import { MetricsController } from './observability/metrics.controller';
+import { BulwarkMetrics } from './observability/metrics';
 import { ConsumerHost, PROJECTION_THREAD, ProjectionThreadEntry, READ_DB, readDatabaseFile } from './projection-host';
 import { SealedBox } from './sealed-box';
 import { BULWARK_CONFIG, KAFKA, SEALED_BOX } from './tokens';
@@ -45,9 +47,13 @@ export class PlatformModule implements BeforeApplicationShutdown, OnApplicationS
       { provide: SEALED_BOX, useFactory: () => new SealedBox(loadDataKey(config)) },
       { provide: KAFKA, useValue: kafka },
       { provide: PROJECTION_THREAD, useValue: projectionThread ?? null },
+      // one registry for the whole process: every service module of the embedded app shares it (see metrics.ts)
+      { provide: BulwarkMetrics, useFactory: () => new BulwarkMetrics(config.serviceName) },
       {
         provide: EVENT_STORE,
-        useFactory: () => createEventStore({ dataDir: config.dataDir, connectionString: config.eventStoreConnectionString ?? undefined }),
+        inject: [BulwarkMetrics],
+        useFactory: (metrics: BulwarkMetrics) =>
+          metrics.instrumentStore(createEventStore({ dataDir: config.dataDir, connectionString: config.eventStoreConnectionString ?? undefined })),
       },
       {
         provide: READ_DB,
@@ -72,7 +78,7 @@ export class PlatformModule implements BeforeApplicationShutdown, OnApplicationS
     return {
       module: PlatformModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers,
       exports: providers.filter((provider) => !('provide' in provider && (provider.provide === APP_GUARD || provider.provide === APP_FILTER))),
     };

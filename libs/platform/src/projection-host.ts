@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { EVENT_FEED, EventFeed, FeedSubscription } from '@bulwark/messaging';
-import { EVENT_STORE, EventConsumer, EventStore, Projection, ProjectionGroup, ProjectionRunner, ConsumerThread, ProjectionThreadData, ThreadEntry } from '@bulwark/event-store';
+import { EVENT_STORE, EventConsumer, EventStore, Projection, ProjectionGroup, ProjectionRunner, ConsumerThread, ProjectionThreadData, SubscriptionState, ThreadEntry } from '@bulwark/event-store';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { BulwarkConfig } from './config';
@@ -96,6 +96,13 @@ export class ConsumerHost implements OnApplicationBootstrap {
 
   statuses() {
     return [...new Set(this.running.values())].map((subscription) => subscription.status());
+  }
+
+  /** Each running subscription once, with its kind: the projections share one, each reaction has its own. */
+  watched(): Array<SubscriptionState & { kind: 'projection' | 'reaction' }> {
+    const kinds = new Map<FeedSubscription, 'projection' | 'reaction'>();
+    for (const [name, subscription] of this.running) kinds.set(subscription, this.consumers.has(name) ? 'reaction' : 'projection');
+    return [...kinds].map(([subscription, kind]) => ({ ...subscription.status(), kind }));
   }
 
   async stopAll(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Provider } from '@nestjs/common';
-import { BULWARK_CONFIG, BulwarkConfig, CLOCK, Clock, READ_DB } from '@bulwark/platform';
+import { BULWARK_CONFIG, BulwarkConfig, BulwarkMetrics, CLOCK, Clock, READ_DB } from '@bulwark/platform';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { EmailSender, FileEmailSender, SmtpEmailSender, UnconfiguredEmailSender } from './delivery/email-sender';
@@ -24,11 +24,12 @@ const emailSenderProvider: Provider = {
 
 const outboxProvider: Provider = {
   provide: NotificationOutbox,
-  inject: [READ_DB],
-  useFactory: (db: Database.Database) => {
+  inject: [READ_DB, BulwarkMetrics],
+  useFactory: (db: Database.Database, metrics: BulwarkMetrics) => {
     const outbox = new NotificationOutbox(db);
     // before any consumer starts: the reaction writes here from its first event
     outbox.setup();
+    metrics.watchOutbox('adminNotifications', () => outbox.depth());
     return outbox;
   },
 };

@@ -147,6 +147,19 @@ export class NotificationOutbox {
     return prepared(this.db, `DELETE FROM admin_notification_outbox WHERE status <> 'pending' AND recorded = 1 AND next_attempt_at < ?`).run(beforeMs).changes;
   }
 
+  /** What is still to do, by channel: deliveries pending, and finished ones whose evidence is not recorded yet. */
+  depth(): Array<{ channel: Channel; state: 'pending' | 'unrecorded'; depth: number }> {
+    const rows = prepared(
+      this.db,
+      `SELECT channel, CASE WHEN status = 'pending' THEN 'pending' ELSE 'unrecorded' END AS state, COUNT(*) AS depth
+       FROM admin_notification_outbox WHERE status = 'pending' OR recorded = 0 GROUP BY 1, 2`,
+    ).all() as Array<{ channel: Channel; state: 'pending' | 'unrecorded'; depth: number }>;
+    // both channels and both states always show, so a dashboard sees a zero rather than no series
+    return (['email', 'webhook'] as const).flatMap((channel) =>
+      (['pending', 'unrecorded'] as const).map((state) => ({ channel, state, depth: rows.find((row) => row.channel === channel && row.state === state)?.depth ?? 0 })),
+    );
+  }
+
   get(deliveryId: string): OutboxRow | null {
     const row = prepared(this.db, 'SELECT * FROM admin_notification_outbox WHERE delivery_id = ?').get(deliveryId) as StoredRow | undefined;
     return row ? fromStored(row) : null;
