@@ -1,9 +1,11 @@
-import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { applyDecorators, CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApiExtension } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Role } from './config';
 import { KeyRing } from './credentials';
 import { ApiError } from './errors';
+import { PUBLIC_EXTENSION } from './openapi';
 
 const ROLES_KEY = 'bulwark:roles';
 const PUBLIC_KEY = 'bulwark:public';
@@ -11,7 +13,7 @@ const PUBLIC_KEY = 'bulwark:public';
 /** The roles allowed on a route. A route without it is denied to everyone. */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 /** A route open without a key (health and docs only). */
-export const Public = () => SetMetadata(PUBLIC_KEY, true);
+export const Public = () => applyDecorators(SetMetadata(PUBLIC_KEY, true), ApiExtension(PUBLIC_EXTENSION, true));
 
 export type AuthenticatedRequest = Request & { role?: Role };
 

@@ -1,12 +1,13 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import { randomUUID } from 'node:crypto';
 import { BulwarkConfig } from './config';
 import { loadCredentials } from './credentials';
 import { toResponse } from './errors';
 import { BulwarkMetrics } from './observability/metrics';
+import { openApiDocument } from './openapi';
 
 export const BODY_LIMIT = '64kb';
 
@@ -29,17 +30,7 @@ export function configureHttp(app: INestApplication, title: string): void {
     const { status, body } = toResponse(error, request);
     response.status(status).json(body);
   });
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(title)
-      .setDescription('Bulwark: event-sourced MFA and identity protection. Every route except /health and /docs needs `Authorization: Bearer <key>` of the right role.')
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .build(),
-  );
-  document.security = [{ bearer: [] }];
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup('docs', app, openApiDocument(app, title), { jsonDocumentUrl: 'docs/openapi.json' });
 }
 
 /** Starts a service (or the embedded whole) on the configured port, and says where the keys are. */

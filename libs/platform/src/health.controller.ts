@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 import { EVENT_STORE, EventStore } from '@bulwark/event-store';
 import type { Response } from 'express';
 import { Kafka } from 'kafkajs';
@@ -7,6 +8,8 @@ import { Public, Roles } from './auth';
 import { BULWARK_CONFIG, KAFKA } from './tokens';
 import { BulwarkConfig } from './config';
 import { ConsumerHost } from './projection-host';
+import { healthResponse } from './health.responses';
+import { ApiZodResponse } from './openapi';
 
 @ApiTags('health')
 @Controller()
@@ -21,6 +24,8 @@ export class HealthController {
   @Public()
   @Get('health')
   @ApiOperation({ summary: 'Liveness of the event store, Kafka (when configured) and every consumer' })
+  @ApiZodResponse(200, healthResponse, 'Healthy: the store is up, Kafka is up or not configured, no consumer failed')
+  @ApiZodResponse(503, healthResponse, 'Degraded: which part is down, in the same shape')
   async health(@Res() response: Response): Promise<void> {
     const store = await this.check(async () => ({ kind: this.store.kind, headPosition: await this.store.headPosition() }));
     const kafka = this.kafka ? await this.check(() => this.kafkaStatus(this.kafka!)) : { status: 'notConfigured' };
@@ -40,6 +45,7 @@ export class HealthController {
   @Get('v1/ping')
   @Roles('admin', 'analyst', 'siem', 'app')
   @ApiOperation({ summary: 'Checks the key and does nothing else (any role)' })
+  @ApiZodResponse(200, z.object({ ok: z.literal(true) }), 'The key is valid')
   ping(): { ok: true } {
     return { ok: true };
   }

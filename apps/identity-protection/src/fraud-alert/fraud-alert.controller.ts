@@ -2,10 +2,11 @@ import { Body, Controller, Get, HttpCode, Inject, OnModuleInit, Put } from '@nes
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FraudAlertSettings, fraudAlertSettingsFold, RecordedEvent, streams, SuspiciousActivityReported } from '@bulwark/contracts';
 import { EVENT_STORE, EventStore, handleCommand, loadState } from '@bulwark/event-store';
-import { ApiZodBody, Caller, CLOCK, Clock, ConsumerHost, Reaction, RequestContext, Roles, zodBody } from '@bulwark/platform';
+import { ApiZodBody, Caller, CLOCK, Clock, ConsumerHost, Reaction, RequestContext, Roles, zodBody, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { userProtectionDecider } from '../user-protection/user-protection.decider';
 import { fraudAlertSettingsDecider } from './fraud-alert-settings.decider';
+import { fraudAlertSettings } from '../identity-protection.responses';
 
 const body = z.strictObject({
   reportSuspiciousActivity: z.enum(['enabled', 'disabled']),
@@ -40,6 +41,7 @@ export class FraudAlertController implements OnModuleInit {
   @Get()
   @Roles('admin')
   @ApiOperation({ summary: 'Fraud alert settings: whether users may report suspicious activity, the voice reporting code, auto-block' })
+  @ApiZodResponse(200, fraudAlertSettings, 'The fraud alert settings')
   settings(): Promise<FraudAlertSettings> {
     return loadState(this.store, streams.fraudAlertSettings, fraudAlertSettingsFold).then(({ state }) => state);
   }
@@ -47,8 +49,9 @@ export class FraudAlertController implements OnModuleInit {
   @Put()
   @HttpCode(200)
   @Roles('admin')
-  @ApiZodBody(body)
+  @ApiZodBody(body, { reportSuspiciousActivity: 'enabled', voiceReportingCode: '0', autoBlockOnFraud: true })
   @ApiOperation({ summary: 'Set reportSuspiciousActivity (enabled|disabled), voiceReportingCode (default 0) and autoBlockOnFraud' })
+  @ApiZodResponse(200, fraudAlertSettings, 'The new settings and their version')
   async change(@Body(zodBody(body)) request: z.infer<typeof body>, @Caller() caller: RequestContext): Promise<FraudAlertSettings> {
     const now = this.clock.now();
     const { state } = await handleCommand(this.store, streams.fraudAlertSettings, fraudAlertSettingsDecider, { type: 'ChangeFraudAlertSettings', data: { ...request, now: now.toISOString() } }, { ...caller, now });

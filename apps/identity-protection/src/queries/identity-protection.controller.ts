@@ -1,12 +1,13 @@
 import { prepared } from '@bulwark/event-store';
 import { Controller, Get, Inject, OnModuleInit, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CLOCK, Clock, ConsumerHost, GraphCollections, READ_DB, Roles } from '@bulwark/platform';
+import { CLOCK, Clock, ConsumerHost, GraphCollections, READ_DB, Roles, ApiZodResponse } from '@bulwark/platform';
 import Database from 'better-sqlite3';
 import { lockoutsProjection } from '../projections/lockouts.projection';
 import { riskProjection } from '../projections/risk.projection';
 import type { Request, Response } from 'express';
 import { DetectionRow, riskDetection, riskDetectionsResource } from '../user-risk/graph-shapes';
+import { currentLockouts, riskDetections } from '../identity-protection.responses';
 
 
 type LockoutRow = { user_id: string; locked_at: string; locked_until: string | null; caused_by: string; factor: string | null; settings_version: number };
@@ -28,6 +29,7 @@ export class IdentityProtectionController implements OnModuleInit {
   @ApiQuery({ name: '$select', required: false })
   @ApiQuery({ name: '$skiptoken', required: false, description: 'from @odata.nextLink' })
   @ApiOperation({ summary: "Risk detections in Graph's riskDetection shape, newest first, with OData $filter, $select and paging" })
+  @ApiZodResponse(200, riskDetections, 'A page of risk detections')
   riskDetections(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
     return this.collections.respond(this.db, riskDetectionsResource, request, response, (row: DetectionRow, options) => riskDetection(row, options.includeUnknownEnumMembers));
   }
@@ -35,6 +37,7 @@ export class IdentityProtectionController implements OnModuleInit {
   @Get('v1/lockouts')
   @Roles('admin', 'analyst')
   @ApiOperation({ summary: 'Users locked out now: since when, until when, and the denials that caused it' })
+  @ApiZodResponse(200, currentLockouts, 'The users locked out now')
   lockouts() {
     const now = this.clock.now().toISOString();
     // a lock whose time has passed is over even if no request has touched the user since

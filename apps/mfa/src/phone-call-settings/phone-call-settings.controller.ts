@@ -1,16 +1,17 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { languageTag, streams, US_CALLER_ID, voiceMessageType } from '@bulwark/contracts';
-import { ApiError, ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody } from '@bulwark/platform';
+import { ApiError, ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, ApiNoContentResponse, ApiZodResponse, errorBodySchema } from '@bulwark/platform';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { MfaSettingsStreams } from '../tenant-settings/mfa-settings.streams';
 import { idParam } from '../user-mfa/user-mfa.schemas';
 import { GreetingFiles } from './greeting-files';
-import { boundaryOf, MultipartRejected, parseMultipart } from './multipart-form';
+import { FormPart, MultipartRejected, readMultipartForm } from './multipart-form';
 import { MAX_GREETING_BYTES, MAX_GREETING_MS, phoneCallSettingsDecider, VoiceGreeting } from './phone-call-settings.decider';
 import { AudioRejected, inspectAudio } from './voice-audio';
+import { greeting, greetings, phoneCallSettings } from '../mfa.responses';
 
 /** The whole upload: the audio (at most 1 MiB) and the form around it. Larger bodies are refused unread past this. */
 export const GREETING_UPLOAD_LIMIT_BYTES = MAX_GREETING_BYTES + 16 * 1024;
@@ -25,6 +26,25 @@ const greetingFields = z.strictObject({
   language: languageTag,
 });
 
+/** The form around one voice message: two short fields and the file (busboy stops reading a file past its size). */
+const GREETING_FORM_LIMITS = { parts: 10, files: 1, fileBytes: MAX_GREETING_BYTES, fieldBytes: 1024 };
+
+async function readGreetingForm(request: Request): Promise<FormPart[]> {
+  const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  try {
+    return await readMultipartForm(body, request.headers['content-type'], GREETING_FORM_LIMITS);
+  } catch (error) {
+    if (!(error instanceof MultipartRejected)) throw error;
+    if (error.kind === 'notAForm') throw new ApiError(415, 'unsupportedMediaType', 'upload a voice message as multipart/form-data with a boundary');
+    if (!body.length) throw new ApiError(400, 'badRequest', 'the request has no body');
+    if (error.kind === 'tooLarge') throw new ApiError(413, 'requestTooLarge', `the voice message is larger than ${MAX_GREETING_BYTES} bytes; at most ${MAX_GREETING_BYTES} (1 MiB) are allowed`);
+    throw new ApiError(400, 'badRequest', `the form is malformed: ${error.message}`);
+  }
+}
+
+/** A file name as the browser sent it, without control characters (C0 and DEL), which have no place in a name shown back. */
+const withoutControlCharacters = (name: string) => [...name].filter((character) => character.charCodeAt(0) > 0x1f && character !== '\u007f').join('');
+
 type GreetingView = Omit<VoiceGreeting, 'createdAt' | 'greetingId'> & { id: string; createdDateTime: string };
 
 const viewOf = ({ greetingId, createdAt, ...greeting }: VoiceGreeting): GreetingView => ({ id: greetingId, ...greeting, createdDateTime: createdAt });
@@ -37,6 +57,7 @@ export class PhoneCallSettingsController {
   @Get()
   @Roles('admin')
   @ApiOperation({ summary: 'The caller ID voice calls show (null: the provider’s own), with the settings version' })
+  @ApiZodResponse(200, phoneCallSettings, 'The caller ID')
   async get(): Promise<{ callerId: string | null; version: number }> {
     const { callerId, version } = await this.settings.phoneCall();
     return { callerId, version };
@@ -45,8 +66,9 @@ export class PhoneCallSettingsController {
   @Put()
   @HttpCode(200)
   @Roles('admin')
-  @ApiZodBody(body)
+  @ApiZodBody(body, { callerId: '+14255550100' })
   @ApiOperation({ summary: 'Set the caller ID of voice calls: a US number, +1 and ten digits (as Entra allows), or null for the provider’s own' })
+  @ApiZodResponse(200, phoneCallSettings, 'The new caller ID and the settings version')
   async change(@Body(zodBody(body)) request: z.infer<typeof body>, @Caller() caller: RequestContext): Promise<{ callerId: string | null; version: number }> {
     const { state } = await this.settings.execute(streams.phoneCallSettings, phoneCallSettingsDecider, { type: 'ChangePhoneCallSettings', data: request }, caller);
     return { callerId: state.callerId, version: state.version };
@@ -55,6 +77,7 @@ export class PhoneCallSettingsController {
   @Get('greetings')
   @Roles('admin')
   @ApiOperation({ summary: 'The custom voice messages: type, language, format, size and duration of each (the audio stays in the data directory)' })
+  @ApiZodResponse(200, greetings, 'The custom voice messages, oldest first')
   async list(): Promise<{ value: GreetingView[] }> {
     const { greetings } = await this.settings.phoneCall();
     return { value: Object.values(greetings).sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map(viewOf) };
@@ -74,20 +97,13 @@ export class PhoneCallSettingsController {
         file: { type: 'string', format: 'binary', description: 'WAV or MP3, at most 1 MiB, shorter than 20 seconds' },
       },
     },
+    examples: { greeting: { summary: 'an English greeting', value: { messageType: 'greeting', language: 'en-US', file: 'hello.wav (RIFF/WAVE, 3 s)' } } },
   })
   @ApiOperation({ summary: 'Upload a custom voice message for one message type and language: a WAV or MP3 of at most 1 MiB, shorter than 20 s (checked from the file itself)' })
+  @ApiZodResponse(201, greeting, 'The voice message as stored')
+  @ApiZodResponse(415, errorBodySchema, 'The body is not multipart/form-data with a boundary')
   async upload(@Req() request: Request, @Caller() caller: RequestContext): Promise<GreetingView> {
-    const boundary = boundaryOf(request.headers['content-type']);
-    if (!boundary) throw new ApiError(415, 'unsupportedMediaType', 'upload a voice message as multipart/form-data with a boundary');
-    if (!Buffer.isBuffer(request.body) || !request.body.length) throw new ApiError(400, 'badRequest', 'the request has no body');
-    const parts = (() => {
-      try {
-        return parseMultipart(request.body, boundary);
-      } catch (error) {
-        if (error instanceof MultipartRejected) throw new ApiError(400, 'badRequest', `the form is malformed: ${error.message}`);
-        throw error;
-      }
-    })();
+    const parts = await readGreetingForm(request);
     const files = parts.filter((part) => part.fileName !== null);
     if (files.length !== 1 || files[0]!.name !== 'file') throw new ApiError(400, 'badRequest', 'the form must carry exactly one file, in a field named "file"');
     const fields: Record<string, string> = {};
@@ -97,9 +113,6 @@ export class PhoneCallSettingsController {
     }
     const { messageType, language } = new ZodPipe(greetingFields, 'body').transform(fields);
     const file = files[0]!;
-    if (file.data.length > MAX_GREETING_BYTES) {
-      throw new ApiError(413, 'requestTooLarge', `the voice message is ${file.data.length} bytes; at most ${MAX_GREETING_BYTES} (1 MiB) are allowed`);
-    }
     let facts;
     try {
       facts = inspectAudio(file.data);
@@ -127,7 +140,7 @@ export class PhoneCallSettingsController {
             sha256,
             sizeBytes: file.data.length,
             durationMs: facts.durationMs,
-            fileName: file.fileName ? file.fileName.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255) || null : null,
+            fileName: file.fileName ? withoutControlCharacters(file.fileName).slice(0, 255) || null : null,
           },
         },
         caller,
@@ -144,6 +157,7 @@ export class PhoneCallSettingsController {
   @HttpCode(204)
   @Roles('admin')
   @ApiOperation({ summary: 'Delete a custom voice message: calls in its language play the standard message for its type again' })
+  @ApiNoContentResponse('Deleted')
   async remove(@Param('greetingId', new ZodPipe(idParam, 'path')) greetingId: string, @Caller() caller: RequestContext): Promise<void> {
     const before = await this.settings.phoneCall();
     await this.settings.execute(streams.phoneCallSettings, phoneCallSettingsDecider, { type: 'DeleteVoiceGreeting', data: { greetingId } }, caller);

@@ -2,10 +2,11 @@ import { Body, Controller, Get, HttpCode, Inject, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { streams } from '@bulwark/contracts';
 import { EVENT_STORE, EventStore, handleCommand } from '@bulwark/event-store';
-import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, zodBody } from '@bulwark/platform';
+import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, zodBody, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { parseCidr, SignInPolicies } from './sign-in-policy';
 import { MAX_TRUSTED_RANGES, TenantSettings, tenantSettingsDecider } from './tenant-settings.decider';
+import { tenantSettings } from '../mfa.responses';
 
 const cidr = z.string().transform((text, context) => {
   const range = parseCidr(text);
@@ -34,6 +35,7 @@ export class TenantSettingsController {
   @Get()
   @Roles('admin')
   @ApiOperation({ summary: 'The MFA service settings in force: verification methods, trusted IP ranges, days to remember a device' })
+  @ApiZodResponse(200, tenantSettings, 'The MFA service settings in force')
   get(): Promise<TenantSettings> {
     return this.policies.settings();
   }
@@ -41,8 +43,9 @@ export class TenantSettingsController {
   @Put()
   @HttpCode(200)
   @Roles('admin')
-  @ApiZodBody(body)
+  @ApiZodBody(body, { enabledMethods: ['appCode', 'appNotification', 'sms'], trustedIpRanges: ['203.0.113.0/24'], rememberDeviceDays: 14 })
   @ApiOperation({ summary: 'Set the verification methods (call, sms, appNotification, appCode), trusted IP ranges (CIDR, at most 50) and remember-device days (1–365)' })
+  @ApiZodResponse(200, tenantSettings, 'The new settings and their version')
   async change(@Body(zodBody(body)) request: z.infer<typeof body>, @Caller() caller: RequestContext): Promise<TenantSettings> {
     const now = this.clock.now();
     const { state } = await handleCommand(this.store, streams.tenantSettings, tenantSettingsDecider, { type: 'ChangeTenantSettings', data: { ...request, now: now.toISOString() } }, { ...caller, now });

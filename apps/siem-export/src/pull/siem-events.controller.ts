@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { RecordedEvent } from '@bulwark/contracts';
 import { EVENT_STORE, EventStore } from '@bulwark/event-store';
-import { Roles, ZodPipe } from '@bulwark/platform';
+import { Roles, ZodPipe, ApiTextResponse } from '@bulwark/platform';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { EXPORT_FORMATS, exportRecord } from '../formats';
@@ -58,6 +58,7 @@ export class SiemEventsController {
   @ApiQuery({ name: 'limit', required: false, description: 'records per page, 1–1000 (default 100)' })
   @ApiQuery({ name: 'wait', required: false, description: 'seconds to wait for new events when caught up, 0–30 (default 0)' })
   @ApiOperation({ summary: 'Committed events after a cursor as OCSF or ECS NDJSON, or CEF lines; the next cursor in X-Bulwark-Next-Cursor' })
+  @ApiTextResponse(200, ['application/x-ndjson', 'text/plain'], 'One record per line: NDJSON for ocsf and ecs, CEF lines (text/plain) for cef')
   async list(@Query(new ZodPipe(eventsQuery, 'query')) query: EventsQuery, @Req() request: Request, @Res() response: Response): Promise<void> {
     const closed = new AbortController();
     response.on('close', () => closed.abort());

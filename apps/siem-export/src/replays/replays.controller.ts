@@ -2,11 +2,12 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/co
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@bulwark/contracts';
 import { EVENT_STORE, EventStore } from '@bulwark/event-store';
-import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, zodBody, ZodPipe } from '@bulwark/platform';
+import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, zodBody, ZodPipe, ApiZodResponse } from '@bulwark/platform';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { EXPORT_FORMATS } from '../formats';
 import { SiemKafkaService } from '../kafka/siem-kafka.service';
+import { replayJob, replayJobs } from '../siem-export.responses';
 
 const replayRequest = z
   .strictObject({
@@ -37,8 +38,9 @@ export class ReplaysController {
   @Post()
   @HttpCode(202)
   @Roles('admin')
-  @ApiZodBody(replayRequest)
+  @ApiZodBody(replayRequest, { from: '2026-11-20T00:00:00Z', to: '2026-11-21T00:00:00Z', topics: ['ocsf'] })
   @ApiOperation({ summary: 'Re-export the events committed in [from, to) to the given SIEM topics, marked as replay; 202 with the job' })
+  @ApiZodResponse(202, replayJob, 'The replay job, queued')
   async request(@Body(zodBody(replayRequest)) body: ReplayRequest, @Caller() caller: RequestContext) {
     if (!this.kafka.configured) {
       throw new DomainError('SIEM_KAFKA_NOT_CONFIGURED', 'conflict', 'replays go to the Kafka export topics, and Kafka is not configured (KAFKA_BROKERS)');
@@ -57,6 +59,7 @@ export class ReplaysController {
   @Get()
   @Roles('admin', 'siem')
   @ApiOperation({ summary: 'The latest replay jobs, newest first' })
+  @ApiZodResponse(200, replayJobs, 'The latest replay jobs')
   list() {
     return { value: this.kafka.jobs.list(100) };
   }
@@ -64,6 +67,7 @@ export class ReplaysController {
   @Get(':id')
   @Roles('admin', 'siem')
   @ApiOperation({ summary: 'One replay job: status queued, running, completed or failed, and its progress' })
+  @ApiZodResponse(200, replayJob, 'The replay job')
   get(@Param('id', new ZodPipe(z.uuid({ error: 'a replay id is a UUID' }), 'path')) id: string) {
     const job = this.kafka.jobs.get(id);
     if (!job) throw new DomainError('SIEM_REPLAY_NOT_FOUND', 'notFound', `no replay ${id}`);

@@ -2,10 +2,11 @@ import { Controller, Get, Inject, OnModuleInit, Param, Req, Res } from '@nestjs/
 import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@bulwark/contracts';
 import { GRAPH_METADATA } from '@bulwark/odata';
-import { ConsumerHost, GraphCollections, READ_DB, Roles, ZodPipe } from '@bulwark/platform';
+import { ConsumerHost, GraphCollections, READ_DB, Roles, ZodPipe, ApiZodResponse } from '@bulwark/platform';
 import Database from 'better-sqlite3';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { directoryAuditEntity, directoryAudits } from '../sign-in-logs.responses';
 import {
   AuditRow,
   DirectoryAudit,
@@ -54,6 +55,7 @@ export class DirectoryAuditsController implements OnModuleInit {
   @ApiQuery({ name: '$skiptoken', required: false, description: 'from @odata.nextLink' })
   @ApiHeader({ name: 'Accept', required: false, description: 'text/csv: the page as CSV for spreadsheets' })
   @ApiOperation({ summary: "Admin commands, settings changes, security info and fraud reports, newest first, in Graph's directoryAudit shape, with OData queries" })
+  @ApiZodResponse(200, directoryAudits, 'A page of directory audits (CSV with Accept: text/csv)', ['text/csv'])
   list(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
     return this.collections.respond(this.db, directoryAuditsResource, request, response, (row: AuditRow) => toGraphDirectoryAudit(row), auditCsvColumns);
   }
@@ -61,6 +63,7 @@ export class DirectoryAuditsController implements OnModuleInit {
   @Get(':id')
   @Roles('analyst', 'admin')
   @ApiOperation({ summary: 'One directory audit by its id' })
+  @ApiZodResponse(200, directoryAuditEntity, 'The directory audit')
   get(@Param('id', new ZodPipe(z.uuid({ error: 'an audit id is a UUID' }), 'path')) id: string) {
     const audit = directoryAudit(this.db, id);
     if (!audit) throw new DomainError('AUDIT_NOT_FOUND', 'notFound', `no directory audit ${id}`);

@@ -5,7 +5,8 @@ import { BOOLEAN, DATETIME, graphEnum, graphEnums, GraphResource, INT, scalar, S
 import Database from 'better-sqlite3';
 import type { Request, Response } from 'express';
 import { bypassDetails, denialDetails, fraudReportDetail, registrationDetails, REGISTRATION_REQUIRED_ERROR, signInsProjection } from '../projections/sign-ins.projection';
-import { ConsumerHost, GraphCollections, READ_DB, Roles } from '@bulwark/platform';
+import { ConsumerHost, GraphCollections, READ_DB, Roles, ApiZodResponse } from '@bulwark/platform';
+import { signIns } from '../sign-in-logs.responses';
 
 export type SignInRow = {
   id: string; created_at: string; user_id: string; app_id: string | null; ip_address: string; user_agent: string | null;
@@ -188,6 +189,7 @@ export class SignInsController implements OnModuleInit {
   @ApiQuery({ name: '$skiptoken', required: false, description: 'from @odata.nextLink' })
   @ApiHeader({ name: 'Accept', required: false, description: 'text/csv: the page as CSV for spreadsheets, the next page in a Link header' })
   @ApiOperation({ summary: "Every MFA attempt, newest first, in Graph's signIn shape, with OData $filter, $select, $orderby, $count and paging" })
+  @ApiZodResponse(200, signIns, 'A page of sign-ins (CSV with Accept: text/csv)', ['text/csv'])
   list(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
     return this.collections.respond(this.db, signInsResource, request, response, toGraphSignIn, signInCsvColumns);
   }

@@ -1,11 +1,12 @@
 import { Controller, Get, Inject, OnModuleInit, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { prepared } from '@bulwark/event-store';
-import { ApiError, CLOCK, Clock, ConsumerHost, READ_DB, Roles, ZodPipe } from '@bulwark/platform';
+import { ApiError, CLOCK, Clock, ConsumerHost, READ_DB, Roles, ZodPipe, ApiZodResponse } from '@bulwark/platform';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { authMethodOf } from '../queries/sign-ins.controller';
 import { reportsProjection } from './reports.projection';
+import { blockedUsersReport, lockoutsReport, usageReport } from '../sign-in-logs.responses';
 
 const DAY_MS = 86_400_000;
 /** Buckets by the prefix of an ISO instant: 2026-11-21T10 (hour), 2026-11-21 (day), 2026-11 (month). */
@@ -35,6 +36,7 @@ export class ReportsController implements OnModuleInit {
   @ApiQuery({ name: 'to', required: false, description: 'end (exclusive), ISO 8601; default now' })
   @ApiQuery({ name: 'interval', required: false, description: 'hour, day (default) or month' })
   @ApiOperation({ summary: 'Authentications per method and result per interval, users configured for MFA, users by per-user MFA state: the figures of per-authentication and per-user billing' })
+  @ApiZodResponse(200, usageReport, 'The usage figures of the period')
   usage(@Query(new ZodPipe(usageQuery, 'query')) query: z.infer<typeof usageQuery>) {
     const interval = INTERVALS[query.interval];
     const range = this.rangeOf(query, interval.maxDays);
@@ -90,6 +92,7 @@ export class ReportsController implements OnModuleInit {
   @ApiQuery({ name: 'from', required: false })
   @ApiQuery({ name: 'to', required: false })
   @ApiOperation({ summary: 'Lockouts that began in the period: who, when, until when, how it ended (expired, unlocked by whom) and per day' })
+  @ApiZodResponse(200, lockoutsReport, 'The lockouts of the period')
   lockouts(@Query(new ZodPipe(rangeQuery, 'query')) query: z.infer<typeof rangeQuery>) {
     const range = this.rangeOf(query, 400);
     const now = this.clock.now().toISOString();
@@ -124,6 +127,7 @@ export class ReportsController implements OnModuleInit {
   @Get('blockedUsers')
   @Roles('analyst', 'admin')
   @ApiOperation({ summary: "The MFA blocked-users list now: who, since when, until when, why and by whom (an admin's key or the fraud auto-block)" })
+  @ApiZodResponse(200, blockedUsersReport, 'The users blocked now')
   blockedUsers() {
     const now = this.clock.now().toISOString();
     // a block whose time has passed is over even if nothing has been recorded since

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, zodBody } from '@bulwark/platform';
+import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, zodBody, ApiZodResponse } from '@bulwark/platform';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { EMAIL_SENDER, NotificationDispatcher } from '../delivery/notification-dispatcher.service';
@@ -8,6 +8,7 @@ import { EmailSender } from '../delivery/email-sender';
 import { MAX_EMAILS, MAX_WEBHOOKS, NotificationSettings } from '../notification-settings.decider';
 import { NotificationSettingsStreams } from '../notification-settings.streams';
 import { testNotification } from '../notify-admins/admin-notification-message';
+import { notificationSettings, testNotificationResults } from '../../identity-protection.responses';
 
 const email = z.email({ error: 'must be an email address' }).max(254, 'an email address has at most 254 characters');
 
@@ -74,6 +75,7 @@ export class NotificationSettingsController {
   @Get()
   @Roles('admin')
   @ApiOperation({ summary: 'Who is notified of fraud reports, lockouts and high user risk: email addresses and signed webhooks' })
+  @ApiZodResponse(200, notificationSettings, 'The receivers (webhook secrets are never shown)')
   async get(): Promise<NotificationSettingsView> {
     return this.view(await this.settings.current());
   }
@@ -81,11 +83,12 @@ export class NotificationSettingsController {
   @Put()
   @HttpCode(200)
   @Roles('admin')
-  @ApiZodBody(body)
+  @ApiZodBody(body, { emails: ['soc@contoso.com'], webhooks: [{ url: 'https://siem.contoso.com/hooks/bulwark', secret: 'kq3v9x2m8p4t7w1z6b5n' }] })
   @ApiOperation({
     summary:
       'Replace the receivers: { emails: [address], webhooks: [{ url, secret }] } (at most 20 of each). A webhook sent without its secret keeps the one it has.',
   })
+  @ApiZodResponse(200, notificationSettings, 'The new receivers and their version')
   async change(@Body(zodBody(body)) request: z.infer<typeof body>, @Caller() caller: RequestContext): Promise<NotificationSettingsView> {
     const now = this.clock.now();
     return this.view(await this.settings.change(request, { ...caller, now }));
@@ -95,6 +98,7 @@ export class NotificationSettingsController {
   @HttpCode(200)
   @Roles('admin')
   @ApiOperation({ summary: 'Send a test notification to every receiver now, one attempt each, and say which got it and why not' })
+  @ApiZodResponse(200, testNotificationResults, 'One line per receiver: delivered or not, and why')
   async test(@Caller() caller: RequestContext): Promise<{ value: Array<{ channel: string; receiver: string; delivered: boolean; reason: string | null }> }> {
     const notification = testNotification(randomUUID(), this.clock.now().toISOString(), caller.correlationId);
     return { value: await this.dispatcher.sendTest(notification) };

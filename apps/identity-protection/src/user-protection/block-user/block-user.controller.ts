@@ -2,9 +2,10 @@ import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common'
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { streams } from '@bulwark/contracts';
 import { EVENT_STORE, EventStore, handleCommand } from '@bulwark/event-store';
-import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody, userIdParam } from '@bulwark/platform';
+import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody, userIdParam, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { blockAt, userProtectionDecider } from '../user-protection.decider';
+import { blockState } from '../../identity-protection.responses';
 
 const blockBody = z.strictObject({ reason: z.string().trim().min(1).max(500), days: z.number().int().min(1).max(365).default(90) });
 const unblockBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
@@ -17,8 +18,9 @@ export class BlockUserController {
   @Post('block')
   @HttpCode(200)
   @Roles('admin')
-  @ApiZodBody(blockBody)
+  @ApiZodBody(blockBody, { reason: 'Suspected account takeover', days: 30 })
   @ApiOperation({ summary: "Block a user from MFA with a reason, for a number of days (default 90): every attempt is denied userBlocked" })
+  @ApiZodResponse(200, blockState, 'The user is blocked until the date given')
   async block(@Param('userId', new ZodPipe(userIdParam, 'path')) userId: string, @Body(zodBody(blockBody)) request: z.infer<typeof blockBody>, @Caller() caller: RequestContext) {
     const now = this.clock.now();
     const { state } = await handleCommand(this.store, streams.userProtection(userId), userProtectionDecider, { type: 'BlockUser', data: { userId, ...request, now: now.toISOString() } }, { ...caller, now });
@@ -28,8 +30,9 @@ export class BlockUserController {
   @Post('unblock')
   @HttpCode(200)
   @Roles('admin')
-  @ApiZodBody(unblockBody)
+  @ApiZodBody(unblockBody, { reason: 'Password reset and identity confirmed' })
   @ApiOperation({ summary: 'Clear the block on a user, with a reason' })
+  @ApiZodResponse(200, blockState, 'The user is no longer blocked')
   async unblock(@Param('userId', new ZodPipe(userIdParam, 'path')) userId: string, @Body(zodBody(unblockBody)) request: z.infer<typeof unblockBody>, @Caller() caller: RequestContext) {
     const now = this.clock.now();
     const { state } = await handleCommand(this.store, streams.userProtection(userId), userProtectionDecider, { type: 'UnblockUser', data: { userId, ...request, now: now.toISOString() } }, { ...caller, now });

@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestj
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@bulwark/contracts';
 import { prepared } from '@bulwark/event-store';
-import { GraphCollections, READ_DB, Roles, userIdParam, ZodPipe } from '@bulwark/platform';
+import { GraphCollections, READ_DB, Roles, userIdParam, ZodPipe, ApiZodResponse } from '@bulwark/platform';
 import type { Request, Response } from 'express';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
@@ -10,6 +10,7 @@ import { HistoryRow } from '../../projections/risk.projection';
 import { GRAPH, includesUnknownEnumMembers, riskyUser, riskyUserHistoryItem, riskyUsersResource } from '../graph-shapes';
 import { riskOf } from '../user-risk.decider';
 import { UserRiskStreams } from '../user-risk.streams';
+import { riskyUserEntity, riskyUserHistory, riskyUsers } from '../../identity-protection.responses';
 
 type RiskyUserRow = { user_id: string; risk_level: string; risk_state: string; risk_detail: string; risk_last_updated_at: string };
 
@@ -30,6 +31,7 @@ export class RiskyUsersController {
   @ApiQuery({ name: '$count', required: false })
   @ApiQuery({ name: '$skiptoken', required: false, description: 'from @odata.nextLink' })
   @ApiOperation({ summary: "Risky users in Graph's riskyUser shape, most recently updated first, with OData $filter, $select, $count and paging" })
+  @ApiZodResponse(200, riskyUsers, 'A page of risky users')
   list(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
     return this.collections.respond(this.db, riskyUsersResource, request, response, (row: RiskyUserRow, options) =>
       riskyUser(
@@ -43,6 +45,7 @@ export class RiskyUsersController {
   @Roles('analyst', 'admin')
   @ApiQuery({ name: 'asOf', required: false, description: 'an ISO 8601 instant: the risk as it was then, rebuilt from the events up to it' })
   @ApiOperation({ summary: "One risky user in Graph's riskyUser shape, as committed now or as of an instant" })
+  @ApiZodResponse(200, riskyUserEntity, 'The risky user')
   async get(
     @Param('userId', new ZodPipe(userIdParam, 'path')) userId: string,
     @Query(new ZodPipe(asOfQuery, 'query')) query: z.infer<typeof asOfQuery>,
@@ -59,6 +62,7 @@ export class RiskyUsersController {
   @Get(':userId/history')
   @Roles('analyst', 'admin')
   @ApiOperation({ summary: "A risky user's history (riskyUserHistoryItem, oldest first): detections, triage, the policy's remediation and what was done, with initiatedBy" })
+  @ApiZodResponse(200, riskyUserHistory, 'The user’s risk history, oldest first')
   async history(@Param('userId', new ZodPipe(userIdParam, 'path')) userId: string, @Headers('prefer') prefer?: string) {
     if ((await this.risk.state(userId)).status === 'Unknown') throw new DomainError('RISKY_USER_NOT_FOUND', 'notFound', `user ${userId} has no risk detections`);
     const rows = prepared<[string], HistoryRow>(this.db, 'SELECT * FROM risky_user_history WHERE user_id = ? ORDER BY position LIMIT 1000').all(userId);

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@bulwark/contracts';
-import { ApiZodBody, Caller, Clock, CLOCK, RequestContext, Roles, userIdParam, zodBody } from '@bulwark/platform';
+import { ApiZodBody, Caller, Clock, CLOCK, RequestContext, Roles, userIdParam, zodBody, ApiNoContentResponse } from '@bulwark/platform';
 import { Inject } from '@nestjs/common';
 import { z } from 'zod';
 import { UserRiskCommand } from '../user-risk.decider';
@@ -23,8 +23,9 @@ export class TriageController {
   @Post('confirmCompromised')
   @HttpCode(204)
   @Roles('analyst', 'admin')
-  @ApiZodBody(body)
+  @ApiZodBody(body, { userIds: ['alice', 'bob'] })
   @ApiOperation({ summary: 'Confirm users compromised: riskLevel high, riskState confirmedCompromised, riskDetail adminConfirmedUserCompromised' })
+  @ApiNoContentResponse('Recorded for each user')
   confirmCompromised(@Body(zodBody(body)) request: Body, @Caller() caller: RequestContext): Promise<void> {
     return this.triage(request, caller, (userId, now) => ({ type: 'ConfirmCompromised', data: { userId, now } }));
   }
@@ -32,8 +33,9 @@ export class TriageController {
   @Post('confirmSafe')
   @HttpCode(204)
   @Roles('analyst', 'admin')
-  @ApiZodBody(body)
+  @ApiZodBody(body, { userIds: ['alice', 'bob'] })
   @ApiOperation({ summary: 'Confirm users safe: riskLevel none, riskState confirmedSafe, riskDetail adminConfirmedAccountSafe' })
+  @ApiNoContentResponse('Recorded for each user')
   confirmSafe(@Body(zodBody(body)) request: Body, @Caller() caller: RequestContext): Promise<void> {
     return this.triage(request, caller, (userId, now) => ({ type: 'ConfirmSafe', data: { userId, now } }));
   }
@@ -41,8 +43,9 @@ export class TriageController {
   @Post('dismiss')
   @HttpCode(204)
   @Roles('analyst', 'admin')
-  @ApiZodBody(body)
+  @ApiZodBody(body, { userIds: ['alice', 'bob'] })
   @ApiOperation({ summary: "Dismiss users' risk: riskLevel none, riskState dismissed, riskDetail adminDismissedAllRiskForUser, until a new detection" })
+  @ApiNoContentResponse('Recorded for each user')
   dismiss(@Body(zodBody(body)) request: Body, @Caller() caller: RequestContext): Promise<void> {
     return this.triage(request, caller, (userId, now) => ({ type: 'DismissRisk', data: { userId, now } }));
   }

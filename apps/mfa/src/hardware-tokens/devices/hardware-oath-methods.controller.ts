@@ -1,11 +1,12 @@
 import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@bulwark/contracts';
-import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody } from '@bulwark/platform';
+import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody, ApiNoContentResponse, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { matchOathCode, resyncHotp } from '../../user-mfa/oath';
 import { idParam, otpCode, userIdParam } from '../../user-mfa/user-mfa.schemas';
 import { UserMfaStreams } from '../../user-mfa/user-mfa.streams';
+import { resynchronized } from '../../mfa.responses';
 
 const activateBody = z.strictObject({ verificationCode: otpCode, displayName: z.string().max(200).optional() });
 const resyncBody = z.strictObject({ code1: otpCode, code2: otpCode });
@@ -18,8 +19,9 @@ export class HardwareOathMethodsController {
   @Post('activate')
   @HttpCode(204)
   @Roles('app', 'admin')
-  @ApiZodBody(activateBody)
+  @ApiZodBody(activateBody, { verificationCode: '755224', displayName: 'Desk token' })
   @ApiOperation({ summary: 'Activate an assigned hardware token with a code from it (a wrong code marks it failedActivation and answers 422)' })
+  @ApiNoContentResponse('The token is active')
   async activate(
     @Param('userId', new ZodPipe(userIdParam, 'path')) userId: string,
     @Param('methodId', new ZodPipe(idParam, 'path')) methodId: string,
@@ -44,8 +46,9 @@ export class HardwareOathMethodsController {
   @Post('resync')
   @HttpCode(200)
   @Roles('app', 'admin')
-  @ApiZodBody(resyncBody)
+  @ApiZodBody(resyncBody, { code1: '287082', code2: '359152' })
   @ApiOperation({ summary: 'Resynchronise an HOTP token that ran ahead of its window, with two consecutive codes' })
+  @ApiZodResponse(200, resynchronized, 'The token’s counter is caught up')
   async resync(
     @Param('userId', new ZodPipe(userIdParam, 'path')) userId: string,
     @Param('methodId', new ZodPipe(idParam, 'path')) methodId: string,

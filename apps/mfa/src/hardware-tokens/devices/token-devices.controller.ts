@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError, OathImportEvent, streams } from '@bulwark/contracts';
 import { EVENT_STORE, EventStore } from '@bulwark/event-store';
 import { csvRow } from '@bulwark/odata';
-import { ApiError, ApiZodBody, Caller, CLOCK, Clock, ConsumerHost, READ_DB, RequestContext, Roles, ZodPipe, zodBody } from '@bulwark/platform';
+import { ApiError, ApiZodBody, Caller, CLOCK, Clock, ConsumerHost, READ_DB, RequestContext, Roles, ZodPipe, zodBody, ApiTextBody, ApiTextResponse, ApiZodResponse, errorBodySchema } from '@bulwark/platform';
 import Database from 'better-sqlite3';
 import type { Request } from 'express';
 import { z } from 'zod';
@@ -12,6 +12,7 @@ import { userIdParam } from '../../user-mfa/user-mfa.schemas';
 import { TokenImportFormatError } from '../import';
 import { TokenImportJob } from '../token-import.job';
 import { TokenInventory } from '../token-inventory.service';
+import { hardwareOathDeviceEntity, hardwareOathDevices, importStarted, importStatus } from '../../mfa.responses';
 
 const BASE = 'beta/directory/authenticationMethodDevices/hardwareOathDevices';
 const CONTEXT = 'https://graph.microsoft.com/beta/$metadata#directory/authenticationMethodDevices/hardwareOathDevices';
@@ -41,6 +42,12 @@ export class TokenDevicesController {
     summary:
       'Import tokens from CSV (text/csv: upn,serial number,secret key,time interval,manufacturer,model) or PSKC (application/pskc+xml; X-Pskc-Preshared-Key: <hex> or X-Pskc-Password); at most 5 MiB',
   })
+  @ApiTextBody('The token file, at most 5 MiB', {
+    'text/csv': 'upn,serial number,secret key,time interval,manufacturer,model\r\nalice@contoso.com,1234567,JBSWY3DPEHPK3PXP,30,Contoso,Hardware token\r\n',
+    'application/pskc+xml': '<KeyContainer Version="1.0" xmlns="urn:ietf:params:xml:ns:keyprov:pskc">…</KeyContainer>',
+  })
+  @ApiZodResponse(202, importStarted, 'The import runs in the background: read its status at imports/{importId}')
+  @ApiZodResponse(415, errorBodySchema, 'The body is neither text/csv nor application/pskc+xml')
   async startImport(@Req() request: Request, @Caller() caller: RequestContext) {
     const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const format = type === 'text/csv' ? 'csv' : ['application/pskc+xml', 'application/xml', 'text/xml'].includes(type) ? 'pskc' : null;
@@ -73,6 +80,7 @@ export class TokenDevicesController {
   @Get('imports/:importId')
   @Roles('admin')
   @ApiOperation({ summary: 'An import job: status and counts' })
+  @ApiZodResponse(200, importStatus, 'The import: running, completed (with counts) or failed (with the reason)')
   async importStatus(@Param('importId', new ZodPipe(uuid, 'path')) importId: string) {
     const events = (await this.store.readStream(streams.oathImport(importId))) as unknown as OathImportEvent[];
     const started = events.find((event) => event.type === 'OathImportStarted');
@@ -94,6 +102,7 @@ export class TokenDevicesController {
   @Roles('admin')
   @Header('Content-Type', 'text/csv; charset=utf-8')
   @ApiOperation({ summary: 'Each rejected row of an import with its reason, as CSV' })
+  @ApiTextResponse(200, ['text/csv'], 'row,serial number,reason: one line per rejected row')
   async importErrors(@Param('importId', new ZodPipe(uuid, 'path')) importId: string): Promise<string> {
     const events = (await this.store.readStream(streams.oathImport(importId))) as unknown as OathImportEvent[];
     if (!events.length) throw new DomainError('IMPORT_NOT_FOUND', 'notFound', `no import ${importId}`);
@@ -106,6 +115,7 @@ export class TokenDevicesController {
   @Get()
   @Roles('admin', 'analyst')
   @ApiOperation({ summary: "The token inventory in Graph beta's hardwareOathTokenAuthenticationMethodDevice shape" })
+  @ApiZodResponse(200, hardwareOathDevices, 'The tokens, by serial number')
   async list(@Query('$filter', new ZodPipe(statusFilter, 'query')) filter: string | undefined) {
     await this.consumers.catchUp('projection:mfa_token_inventory', 5_000);
     const status = filter ? /'([^']+)'/.exec(filter)![1]! : null;
@@ -115,6 +125,7 @@ export class TokenDevicesController {
   @Get(':tokenId')
   @Roles('admin', 'analyst')
   @ApiOperation({ summary: 'One hardware token; secretKey always reads null' })
+  @ApiZodResponse(200, hardwareOathDeviceEntity, 'The token')
   async get(@Param('tokenId', new ZodPipe(uuid, 'path')) tokenId: string) {
     await this.consumers.catchUp('projection:mfa_token_inventory', 5_000);
     const row = inventoryRow(this.db, tokenId);
@@ -124,8 +135,9 @@ export class TokenDevicesController {
 
   @Patch(':tokenId')
   @Roles('admin')
-  @ApiZodBody(z.strictObject({ assignTo: z.strictObject({ id: userIdParam }) }))
+  @ApiZodBody(z.strictObject({ assignTo: z.strictObject({ id: userIdParam }) }), { assignTo: { id: 'alice' } })
   @ApiOperation({ summary: 'Assign a token to a user (a token belongs to at most one user); the user then activates it with a code' })
+  @ApiZodResponse(200, hardwareOathDeviceEntity, 'The token, assigned')
   async assign(
     @Param('tokenId', new ZodPipe(uuid, 'path')) tokenId: string,
     @Body(zodBody(z.strictObject({ assignTo: z.strictObject({ id: userIdParam }) }))) request: { assignTo: { id: string } },

@@ -1,10 +1,11 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody } from '@bulwark/platform';
+import { ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { idParam, otpCode, userIdParam } from '../user-mfa.schemas';
 import { ActivateAuthenticatorAppCommand, ActivatedAuthenticatorApp } from './activate-authenticator-app.handler';
+import { activatedAuthenticatorApp } from '../../mfa.responses';
 
 const body = z.strictObject({ code: otpCode });
 
@@ -16,8 +17,9 @@ export class ActivateAuthenticatorAppController {
   @Post()
   @HttpCode(200)
   @Roles('app')
-  @ApiZodBody(body)
+  @ApiZodBody(body, { code: '492039' })
   @ApiOperation({ summary: 'Activate a pending authenticator app with a first valid code (422 when the code is wrong)' })
+  @ApiZodResponse(200, activatedAuthenticatorApp, 'The app is active and may answer challenges')
   activate(
     @Param('userId', new ZodPipe(userIdParam, 'path')) userId: string,
     @Param('methodId', new ZodPipe(idParam, 'path')) methodId: string,

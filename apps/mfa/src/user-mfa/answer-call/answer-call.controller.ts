@@ -1,13 +1,14 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiError, ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody } from '@bulwark/platform';
+import { ApiError, ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { APPROVE_KEY } from '../../phone/delivery/otp-delivery.port';
 import { FraudAlertPolicy } from '../fraud-alert-policy';
 import { ReportSuspiciousActivityCommand } from '../report-suspicious-activity/report-suspicious-activity.handler';
 import { idParam } from '../user-mfa.schemas';
 import { VerifyChallengeCommand } from '../verify-challenge/verify-challenge.handler';
+import { verificationResult } from '../../mfa.responses';
 
 const body = z.strictObject({ keys: z.string().regex(/^[0-9*#]{1,8}$/, 'keys are the digits, * and # pressed on the call') });
 
@@ -19,8 +20,9 @@ export class AnswerCallController {
   @Post()
   @HttpCode(200)
   @Roles('app')
-  @ApiZodBody(body)
+  @ApiZodBody(body, { keys: '#' })
   @ApiOperation({ summary: 'The telephony provider relays the keys pressed on a voice call: # approves, the fraud code then # reports fraud' })
+  @ApiZodResponse(200, verificationResult, 'approved with a session, or denied with the reason')
   async answer(
     @Param('challengeId', new ZodPipe(idParam, 'path')) challengeId: string,
     @Body(zodBody(body)) request: z.infer<typeof body>,

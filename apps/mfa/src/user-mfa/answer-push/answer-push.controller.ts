@@ -1,11 +1,12 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody } from '@bulwark/platform';
+import { ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { ReportSuspiciousActivityCommand } from '../report-suspicious-activity/report-suspicious-activity.handler';
 import { idParam } from '../user-mfa.schemas';
 import { VerifyChallengeCommand } from '../verify-challenge/verify-challenge.handler';
+import { verificationResult } from '../../mfa.responses';
 
 const body = z.discriminatedUnion('response', [
   z.strictObject({ response: z.literal('approve'), number: z.string().regex(/^\d{2}$/, 'number is the two digits the user picked') }),
@@ -21,8 +22,9 @@ export class AnswerPushController {
   @Post()
   @HttpCode(200)
   @Roles('app')
-  @ApiZodBody(body)
+  @ApiZodBody(body, { response: 'approve', number: '42' })
   @ApiOperation({ summary: "The authenticator app's answer to a push: approve with the number shown at sign-in, deny, or report fraud" })
+  @ApiZodResponse(200, verificationResult, 'approved with a session, or denied with the reason (userDeclined, wrongNumber, fraudReported, …)')
   answer(
     @Param('challengeId', new ZodPipe(idParam, 'path')) challengeId: string,
     @Body(zodBody(body)) request: z.infer<typeof body>,

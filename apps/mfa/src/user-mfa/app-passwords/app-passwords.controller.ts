@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DenialReason } from '@bulwark/contracts';
-import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody, clientIpField } from '@bulwark/platform';
+import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody, clientIpField, ApiNoContentResponse, ApiZodResponse } from '@bulwark/platform';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { userIdParam } from '../user-mfa.schemas';
@@ -9,6 +9,7 @@ import { UserMfaStreams } from '../user-mfa.streams';
 import { UserBlocks } from '../user-blocks';
 import { MfaSettingsStreams } from '../../tenant-settings/mfa-settings.streams';
 import { appPasswordMatches, hashAppPassword, newAppPassword } from './app-password-hash';
+import { createdAppPassword, verificationResult } from '../../mfa.responses';
 
 const createBody = z.strictObject({ displayName: z.string().min(1).max(200).optional() }).optional();
 const verifyBody = z.strictObject({
@@ -31,10 +32,11 @@ export class AppPasswordsController {
   @Post()
   @HttpCode(201)
   @Roles('app', 'admin')
-  @ApiZodBody(createBody)
+  @ApiZodBody(createBody, { displayName: 'Outlook 2010' })
   @ApiOperation({
     summary: 'Create an app password for a legacy client: shown once in this answer, kept only as a scrypt hash; refused (409) while the tenant does not allow app passwords',
   })
+  @ApiZodResponse(201, createdAppPassword, 'The app password, shown this once')
   async create(
     @Param('userId', new ZodPipe(userIdParam, 'path')) userId: string,
     @Body(zodBody(createBody)) request: z.infer<typeof createBody>,
@@ -57,6 +59,7 @@ export class AppPasswordsController {
   @HttpCode(204)
   @Roles('app', 'admin')
   @ApiOperation({ summary: "Delete all of a user's app passwords at once (the lost-phone case)" })
+  @ApiNoContentResponse('Every app password of the user is deleted')
   async deleteAll(@Param('userId', new ZodPipe(userIdParam, 'path')) userId: string, @Caller() caller: RequestContext): Promise<void> {
     const now = this.clock.now();
     await this.streams.execute(userId, { type: 'DeleteAppPasswords', data: { userId, reason: `deleted by ${caller.actor.type}`, now: now.toISOString() } }, { ...caller, now });
@@ -65,8 +68,9 @@ export class AppPasswordsController {
   @Post('verify')
   @HttpCode(200)
   @Roles('app')
-  @ApiZodBody(verifyBody)
+  @ApiZodBody(verifyBody, { password: 'hmpiopcmujenwgvu', clientIp: '203.0.113.7', appId: 'outlook-2010' })
   @ApiOperation({ summary: 'A legacy client signs in with an app password: approved with a session, or denied (counts towards lockout)' })
+  @ApiZodResponse(200, verificationResult, 'approved with a session, or denied with the reason')
   async verify(
     @Param('userId', new ZodPipe(userIdParam, 'path')) userId: string,
     @Body(zodBody(verifyBody)) request: z.infer<typeof verifyBody>,

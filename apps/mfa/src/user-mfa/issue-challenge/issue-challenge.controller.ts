@@ -1,11 +1,12 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiZodBody, Caller, RequestContext, Roles, zodBody, clientIpField } from '@bulwark/platform';
+import { ApiZodBody, Caller, RequestContext, Roles, zodBody, clientIpField, ApiZodResponse } from '@bulwark/platform';
 import { languageTag } from '@bulwark/contracts';
 import { z } from 'zod';
 import { idParam, userIdParam } from '../user-mfa.schemas';
 import { IssueChallengeCommand, IssuedChallenge } from './issue-challenge.handler';
+import { issuedChallenge } from '../../mfa.responses';
 
 const body = z.strictObject({
   userId: userIdParam,
@@ -36,11 +37,12 @@ export class IssueChallengeController {
   @Post()
   @HttpCode(201)
   @Roles('app')
-  @ApiZodBody(body)
+  @ApiZodBody(body, { userId: 'alice', clientIp: '203.0.113.7', userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Edge/131.0', appId: 'portal', language: 'en-US' })
   @ApiOperation({
     summary:
       'Start an MFA challenge for a sign-in (app code, push with number matching, SMS or call); a locked-out user is refused at once; a user with no usable method gets status registrationRequired',
   })
+  @ApiZodResponse(201, issuedChallenge, 'The challenge: pending (answer it), denied (locked out or blocked), bypassed (a session is open) or registrationRequired')
   issue(@Body(zodBody(body)) request: z.infer<typeof body>, @Caller() caller: RequestContext): Promise<IssuedChallenge> {
     return this.commands.execute(new IssueChallengeCommand(request, caller));
   }

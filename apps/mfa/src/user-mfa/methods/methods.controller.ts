@@ -1,12 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Put, Req } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiParam } from '@nestjs/swagger';
 import { DomainError } from '@bulwark/contracts';
-import { ApiZodBody, AuthenticatedRequest, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody } from '@bulwark/platform';
+import { ApiZodBody, AuthenticatedRequest, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody, ApiNoContentResponse, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { idParam, userIdParam } from '../user-mfa.schemas';
 import { UserMfaStreams } from '../user-mfa.streams';
 import { Method } from '../user-mfa.decider';
 import { toGraphMethod } from './graph-methods';
+import { authenticationMethods, defaultMethod } from '../../mfa.responses';
 
 const GRAPH = 'https://graph.microsoft.com/v1.0/$metadata';
 const collections = { methods: null, phoneMethods: 'phone', softwareOathMethods: 'softwareOath' } as const;
@@ -19,6 +20,8 @@ export class MethodsController {
   @Get(':collection')
   @Roles('admin', 'analyst')
   @ApiOperation({ summary: "A user's activated methods in Graph's shapes: methods, phoneMethods or softwareOathMethods" })
+  @ApiParam({ name: 'collection', enum: ['methods', 'phoneMethods', 'softwareOathMethods'], description: 'methods: all of them' })
+  @ApiZodResponse(200, authenticationMethods, 'The active methods, phones masked for analysts')
   async list(
     @Param('userId', new ZodPipe(userIdParam, 'path')) userId: string,
     @Param('collection', new ZodPipe(z.enum(['methods', 'phoneMethods', 'softwareOathMethods']), 'path')) collection: keyof typeof collections,
@@ -36,6 +39,8 @@ export class MethodsController {
   @HttpCode(204)
   @Roles('admin', 'app')
   @ApiOperation({ summary: 'Remove a method (the user must pick another default if it was the default)' })
+  @ApiParam({ name: 'collection', enum: ['methods', 'phoneMethods', 'softwareOathMethods'], description: 'methods: all of them' })
+  @ApiNoContentResponse('Removed')
   async remove(
     @Param('userId', new ZodPipe(userIdParam, 'path')) userId: string,
     @Param('collection', new ZodPipe(z.enum(['methods', 'phoneMethods', 'softwareOathMethods']), 'path')) collection: keyof typeof collections,
@@ -58,8 +63,9 @@ export class MethodsController {
   @Put('defaultMethod')
   @HttpCode(200)
   @Roles('admin', 'app')
-  @ApiZodBody(z.strictObject({ methodId: idParam }))
+  @ApiZodBody(z.strictObject({ methodId: idParam }), { methodId: '07b67e8d-fc1b-4ee7-88af-5a693722474a' })
   @ApiOperation({ summary: 'Choose the method a sign-in uses when none is asked for' })
+  @ApiZodResponse(200, defaultMethod, 'The new default method')
   async setDefault(
     @Param('userId', new ZodPipe(userIdParam, 'path')) userId: string,
     @Body(zodBody(z.strictObject({ methodId: idParam }))) request: { methodId: string },

@@ -1,10 +1,11 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody } from '@bulwark/platform';
+import { ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { userIdParam } from '../user-mfa.schemas';
 import { RegisterAuthenticatorAppCommand, RegisteredAuthenticatorApp } from './register-authenticator-app.handler';
+import { registeredAuthenticatorApp } from '../../mfa.responses';
 
 const body = z
   .strictObject({
@@ -26,8 +27,9 @@ export class RegisterAuthenticatorAppController {
   @Post()
   @HttpCode(201)
   @Roles('app')
-  @ApiZodBody(body)
+  @ApiZodBody(body, { displayName: 'Alice’s phone', pushEnabled: true })
   @ApiOperation({ summary: 'Start registering an authenticator app: returns its secret and otpauth URI once; pending until activated' })
+  @ApiZodResponse(201, registeredAuthenticatorApp, 'Pending until activated: the secret, its otpauth URI and QR code, shown this once')
   register(
     @Param('userId', new ZodPipe(userIdParam, 'path')) userId: string,
     @Body(zodBody(body)) request: z.infer<typeof body>,

@@ -1,10 +1,11 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody } from '@bulwark/platform';
+import { ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { userIdParam } from '../user-mfa.schemas';
 import { RegisterPhoneCommand } from './register-phone.handler';
+import { registeredPhone } from '../../mfa.responses';
 
 /** Graph writes numbers as "+1 2065555555"; we keep E.164 without the spaces. */
 const phoneNumber = z
@@ -22,8 +23,9 @@ export class RegisterPhoneController {
   @Post()
   @HttpCode(201)
   @Roles('app', 'admin')
-  @ApiZodBody(body)
+  @ApiZodBody(body, { phoneNumber: '+1 4255550100', phoneType: 'mobile' })
   @ApiOperation({ summary: "Add a phone for SMS codes and calls, in Graph's phoneAuthenticationMethod shape (one per phoneType)" })
+  @ApiZodResponse(201, registeredPhone, 'The phone in Graph’s phoneAuthenticationMethod shape')
   register(
     @Param('userId', new ZodPipe(userIdParam, 'path')) userId: string,
     @Body(zodBody(body)) request: z.infer<typeof body>,

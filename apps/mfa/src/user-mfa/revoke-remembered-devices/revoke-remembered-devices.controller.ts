@@ -1,10 +1,11 @@
 import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@bulwark/contracts';
-import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody } from '@bulwark/platform';
+import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { userIdParam } from '../user-mfa.schemas';
 import { UserMfaStreams } from '../user-mfa.streams';
+import { rememberedDevicesRevoked } from '../../mfa.responses';
 
 const DEFAULT_REASON = 'remembered devices revoked by an admin';
 /** the body is optional: a bare POST revokes with the default reason */
@@ -19,8 +20,9 @@ export class RevokeRememberedDevicesController {
   @Post()
   @HttpCode(200)
   @Roles('admin')
-  @ApiZodBody(body)
+  @ApiZodBody(body, { reason: 'Laptop reported stolen' })
   @ApiOperation({ summary: "End every remembered device of a user (optional reason): each one's next sign-in asks for MFA again" })
+  @ApiZodResponse(200, rememberedDevicesRevoked, 'How many remembered devices were ended')
   async revoke(@Param('userId', new ZodPipe(userIdParam, 'path')) userId: string, @Body(zodBody(body)) request: z.infer<typeof body>, @Caller() caller: RequestContext) {
     const now = this.clock.now();
     const before = await this.streams.state(userId);

@@ -1,9 +1,10 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, userIdParam } from '@bulwark/platform';
+import { ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, userIdParam, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { RevokeSessionsCommand } from './revoke-sessions.handler';
+import { sessionsRevoked } from '../../sessions.responses';
 
 const body = z.strictObject({ reason: z.string().min(1).max(500).optional() }).optional();
 
@@ -15,8 +16,9 @@ export class RevokeSessionsController {
   @Post()
   @HttpCode(200)
   @Roles('admin')
-  @ApiZodBody(body)
+  @ApiZodBody(body, { reason: 'Phone lost' })
   @ApiOperation({ summary: "Graph's revokeSignInSessions: every session of the user is invalid from this moment" })
+  @ApiZodResponse(200, sessionsRevoked, 'Every session of the user is revoked')
   async revoke(
     @Param('userId', new ZodPipe(userIdParam, 'path')) userId: string,
     @Body(zodBody(body)) request: z.infer<typeof body>,

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+
+const probe = z.object({ status: z.enum(['up', 'down', 'notConfigured']), error: z.string().optional() }).loose();
+
+/** What /health answers, with 200 when healthy and 503 when degraded. */
+export const healthResponse = z.object({
+  status: z.enum(['ok', 'degraded']),
+  service: z.string(),
+  delivery: z.string(),
+  store: probe.extend({ kind: z.string().optional(), headPosition: z.int().optional() }),
+  kafka: probe.extend({ brokers: z.int().optional() }),
+  consumers: z.array(z.object({ name: z.string(), status: z.string(), position: z.int().optional(), error: z.string().optional() }).loose()),
+});
