@@ -19,9 +19,11 @@ module.exports = {
   testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'] },
-    { ...common, displayName: 'scenario', testMatch: ['<rootDir>/test/**/*.spec.ts'], testPathIgnorePatterns: ['\\.(kafka|syslog)\\.spec\\.ts$'] },
+    { ...common, displayName: 'scenario', testMatch: ['<rootDir>/test/**/*.spec.ts'], testPathIgnorePatterns: ['\\.(kafka|syslog|prometheus)\\.spec\\.ts$'] },
     // against a real rsyslogd each test starts (Debian's rsyslog, installed by .ci/run)
     { ...common, displayName: 'syslog', testMatch: ['<rootDir>/test/**/*.syslog.spec.ts'] },
+    // against a real Prometheus each test starts (Debian's prometheus, installed by .ci/run)
+    { ...common, displayName: 'prometheus', testMatch: ['<rootDir>/test/**/*.prometheus.spec.ts'] },
     { ...common, displayName: 'kafka', testMatch: ['<rootDir>/test/**/*.kafka.spec.ts', '<rootDir>/libs/**/*.kafka.spec.ts'] },
   ],
 };
