@@ -38,6 +38,13 @@ describe('MFA service settings through HTTP', () => {
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   }
 
+  async function uploadTwoFiles(): Promise<Reply> {
+    const form = new FormData();
+    for (const name of ['file', 'again']) form.append(name, new Blob([new Uint8Array(wavBytes(1))], { type: 'audio/wav' }), `${name}.wav`);
+    const response = await fetch(`${bulwark.url}/v1/settings/phoneCall/greetings`, { method: 'POST', headers: { connection: 'close', authorization: `Bearer ${bulwark.keys.admin}` }, body: form });
+    return { status: response.status, body: await response.json() };
+  }
+
   it.each(['/v1/settings/phoneCall', '/v1/settings/phoneCall/greetings', '/v1/settings/registration', '/v1/settings/appPasswords', '/v1/settings/signInLogFields'])(
     '%s is for admins only: 401 without a key, 403 for other roles',
     async (route) => {
@@ -85,6 +92,8 @@ describe('MFA service settings through HTTP', () => {
         ['a PNG renamed .wav', upload({ messageType: 'greeting', language: 'de-DE' }, { bytes: pngBytes(), name: 'hello.wav', type: 'audio/wav' }), 400, /neither WAV nor MP3.*PNG/],
         ['a 21-second WAV', upload({ messageType: 'greeting', language: 'de-DE' }, { bytes: wavBytes(21), name: 'long.wav' }), 400, /lasts 21\.0 s; it must be shorter than 20 s/],
         ['a 2 MB MP3', upload({ messageType: 'greeting', language: 'de-DE' }, { bytes: mp3Bytes(52, { bitrateKbps: 320 }), name: 'big.mp3' }), 413, /at most 1 MiB/],
+        ['a file one byte over 1 MiB, in a body under the route limit', upload({ messageType: 'greeting', language: 'de-DE' }, { bytes: Buffer.alloc(1_048_577), name: 'big.wav' }), 413, /larger than 1048576 bytes; at most 1048576 \(1 MiB\)/],
+        ['a second file', uploadTwoFiles(), 400, /malformed: at most 1 file/],
         ['an unknown message type', upload({ messageType: 'welcome', language: 'de-DE' }, { bytes: wav, name: 'hello.wav' }), 400, /messageType/],
         ['a language that is not a BCP 47 tag', upload({ messageType: 'greeting', language: 'german' }, { bytes: wav, name: 'hello.wav' }), 400, /BCP 47/],
         ['a form without a file', upload({ messageType: 'greeting', language: 'de-DE' }, null), 400, /exactly one file/],

@@ -1,64 +1,62 @@
+import busboy from 'busboy';
+
 /**
- * A multipart/form-data body (RFC 7578) read from a buffer the size limit has already bounded. Small on purpose:
- * parts are found by their boundary, each with its Content-Disposition name (and filename) and Content-Type;
- * anything malformed is refused with the reason, never guessed at.
+ * A multipart/form-data body (RFC 7578), already read whole and bounded by the route's body limit, split into its
+ * parts by busboy. Whatever busboy cannot read, and whatever passes a limit, is refused with the reason.
  */
 
-export type FormPart = { name: string; fileName: string | null; contentType: string | null; data: Buffer };
+export type FormPart = { name: string; fileName: string | null; contentType: string; data: Buffer };
 
-export class MultipartRejected extends Error {}
+export type FormLimits = { parts: number; files: number; fileBytes: number; fieldBytes: number };
 
-const MAX_PARTS = 10;
-const MAX_HEADER_BYTES = 2048;
-
-/** The boundary of a multipart/form-data content type; null when it is not one. */
-export function boundaryOf(contentType: string | undefined): string | null {
-  if (!contentType || !/^multipart\/form-data\s*;/i.test(contentType)) return null;
-  const match = /;\s*boundary=(?:"([^"]{1,70})"|([^\s;"]{1,70}))/i.exec(contentType);
-  return match ? (match[1] ?? match[2]!) : null;
-}
-
-export function parseMultipart(body: Buffer, boundary: string): FormPart[] {
-  const delimiter = Buffer.from(`--${boundary}`, 'latin1');
-  const between = Buffer.from(`\r\n--${boundary}`, 'latin1');
-  // a preamble before the first delimiter is allowed, and ignored
-  let offset = body.subarray(0, delimiter.length).equals(delimiter) ? 0 : body.indexOf(between);
-  if (offset < 0) throw new MultipartRejected('the body has no part with the boundary its content type names');
-  offset += offset === 0 ? delimiter.length : between.length;
-  const parts: FormPart[] = [];
-  for (;;) {
-    if (body.toString('latin1', offset, offset + 2) === '--') return parts;
-    if (body.toString('latin1', offset, offset + 2) !== '\r\n') throw new MultipartRejected('a boundary line is not followed by a line break');
-    if (parts.length === MAX_PARTS) throw new MultipartRejected(`at most ${MAX_PARTS} parts`);
-    const headerStart = offset + 2;
-    const headerEnd = body.indexOf('\r\n\r\n', headerStart, 'latin1');
-    if (headerEnd < 0 || headerEnd - headerStart > MAX_HEADER_BYTES) throw new MultipartRejected('a part has no end to its headers');
-    const headers = parseHeaders(body.toString('utf8', headerStart, headerEnd));
-    const dataStart = headerEnd + 4;
-    const dataEnd = body.indexOf(between, dataStart);
-    if (dataEnd < 0) throw new MultipartRejected('the body ends before its closing boundary');
-    parts.push({ ...headers, data: body.subarray(dataStart, dataEnd) });
-    offset = dataEnd + between.length;
+/** `kind` says which answer fits: not a form at all, a file over its size, or a form that cannot be read. */
+export class MultipartRejected extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'notAForm' | 'tooLarge' | 'malformed' = 'malformed',
+  ) {
+    super(message);
   }
 }
 
-function parseHeaders(text: string): Omit<FormPart, 'data'> {
-  let disposition: string | null = null;
-  let contentType: string | null = null;
-  for (const line of text.split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon < 1) throw new MultipartRejected('a part has a malformed header line');
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    if (name === 'content-disposition') disposition = value;
-    if (name === 'content-type') contentType = value;
+export function readMultipartForm(body: Buffer, contentType: string | undefined, limits: FormLimits): Promise<FormPart[]> {
+  let form: busboy.Busboy;
+  try {
+    form = busboy({
+      headers: { 'content-type': contentType },
+      // one more than allowed: busboy signals a limit when it is reached, and reaching it is still allowed here
+      limits: { parts: limits.parts + 1, files: limits.files, fileSize: limits.fileBytes + 1, fieldSize: limits.fieldBytes + 1 },
+    });
+  } catch {
+    // busboy throws here only for the content type: not multipart/form-data, or no boundary
+    return Promise.reject(new MultipartRejected('the content type is not multipart/form-data with a boundary', 'notAForm'));
   }
-  if (!disposition || !/^form-data\s*(;|$)/i.test(disposition)) throw new MultipartRejected('a part has no Content-Disposition: form-data header');
-  const parameter = (key: string) => {
-    const match = new RegExp(`;\\s*${key}="((?:[^"\\\\]|\\\\.)*)"`, 'i').exec(disposition!) ?? new RegExp(`;\\s*${key}=([^\\s;"]+)`, 'i').exec(disposition!);
-    return match ? match[1]!.replace(/\\(.)/g, '$1') : null;
-  };
-  const name = parameter('name');
-  if (!name) throw new MultipartRejected('a part has no name');
-  return { name, fileName: parameter('filename'), contentType };
+  return new Promise((resolve, reject) => {
+    const parts: FormPart[] = [];
+    let refused: MultipartRejected | null = null;
+    const refuse = (error: MultipartRejected) => (refused ??= error);
+
+    form.on('field', (name: string | undefined, value, info) => {
+      if (!name) return refuse(new MultipartRejected('a part has no name'));
+      if (info.valueTruncated) refuse(new MultipartRejected(`the field "${name.slice(0, 50)}" is longer than ${limits.fieldBytes} bytes`));
+      parts.push({ name, fileName: null, contentType: info.mimeType, data: Buffer.from(value, 'utf8') });
+    });
+    form.on('file', (name: string | undefined, stream, info) => {
+      if (!name) refuse(new MultipartRejected('a part has no name'));
+      // in the parts' order; the bytes arrive after
+      const part: FormPart = { name: name ?? '', fileName: info.filename ?? '', contentType: info.mimeType, data: Buffer.alloc(0) };
+      parts.push(part);
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('limit', () => refuse(new MultipartRejected(`a file is larger than ${limits.fileBytes} bytes`, 'tooLarge')));
+      stream.on('end', () => (part.data = Buffer.concat(chunks)));
+    });
+    form.on('partsLimit', () => refuse(new MultipartRejected(`at most ${limits.parts} parts`)));
+    form.on('filesLimit', () => refuse(new MultipartRejected(`at most ${limits.files} file${limits.files === 1 ? '' : 's'}`)));
+    form.on('fieldsLimit', () => refuse(new MultipartRejected('too many fields')));
+    // busboy's messages name no content: "Unexpected end of form", "Malformed part header" and the like
+    form.on('error', (error: Error) => reject(refused ?? new MultipartRejected(error.message.toLowerCase())));
+    form.on('close', () => (refused ? reject(refused) : resolve(parts)));
+    form.end(body);
+  });
 }
