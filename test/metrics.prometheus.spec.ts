@@ -1,5 +1,5 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Embedded, enrol, startEmbedded, totpAt, wrongCodeAt } from './support/embedded';
@@ -161,6 +161,22 @@ type Vector = Array<{ metric: Record<string, string>; value: [number, string] }>
     expect(Number((await query('max(bulwark_consumer_lag_positions)'))[0]!.value[1])).toBeGreaterThanOrEqual(0);
     expect(stderr).not.toMatch(/level=error/);
   }, 90_000);
+
+  it('answers every query of the Grafana dashboard, and accepts deploy/prometheus.yml', async () => {
+    const dashboard = JSON.parse(readFileSync(path.join(__dirname, '../deploy/grafana/bulwark-dashboard.json'), 'utf8'));
+    const exprs: string[] = dashboard.panels.flatMap((panel: { targets?: Array<{ expr: string }> }) => (panel.targets ?? []).map((target) => target.expr));
+    for (const expr of exprs) {
+      // Grafana's variables as Grafana would fill them for "All"
+      const rows = await query(expr.replaceAll('$__rate_interval', '1m').replaceAll('$job', '.*').replaceAll('$service', '.*'));
+      expect({ expr, answered: Array.isArray(rows) }).toEqual({ expr, answered: true });
+    }
+    // the example's key file, made real for the check
+    const keyFile = path.join(dir, 'siem.key');
+    writeFileSync(keyFile, bulwark.keys.siem, { mode: 0o400 });
+    const example = readFileSync(path.join(__dirname, '../deploy/prometheus.yml'), 'utf8').replaceAll('/etc/prometheus/bulwark-siem.key', keyFile);
+    writeFileSync(path.join(dir, 'example.yml'), example);
+    expect(execFileSync(path.join(path.dirname(binary!), 'promtool'), ['check', 'config', path.join(dir, 'example.yml')], { encoding: 'utf8' })).toMatch(/SUCCESS/);
+  });
 });
 
 async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
