@@ -250,8 +250,12 @@ describe('deploy/nginx.conf', () => {
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
 
-  it('builds one image on Node 20 and picks the service from BULWARK_SERVICE', () => {
-    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim/m);
+  it('builds one image on the Node major that CI runs (.node-version) and picks the service from BULWARK_SERVICE', () => {
+    const major = read('.node-version').trim().split('.')[0];
+    expect(major).toBe('24');
+    const bases = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((match) => match[1]);
+    expect(bases).toEqual([`node:${major}-bookworm-slim`, `node:${major}-bookworm-slim`]);
+    expect(JSON.parse(read('package.json')).engines.node).toMatch(new RegExp(`^>=${major}\\.`));
     for (const step of ['npm ci', 'npm run build', 'npm prune --omit=dev']) expect(dockerfile).toContain(step);
     expect(dockerfile).toMatch(/CMD .*node dist\/apps\/\$\{BULWARK_SERVICE[^}]*\}\/src\/main\.js/);
   });
