@@ -58,6 +58,9 @@ export const riskProjection: Projection = {
     db.exec('DELETE FROM risk_detections; DELETE FROM risky_users; DELETE FROM user_risk_states; DELETE FROM risky_user_history;');
   },
   apply(db, event) {
+    // every event this projection keeps leaves a history row by its id: one already there was applied before (a
+    // rewound checkpoint, a redelivery), and folding it again would count its detection twice
+    if (prepared<[string], { found: 1 }>(db, 'SELECT 1 AS found FROM risky_user_history WHERE event_id = ?').get(event.eventId)) return;
     const userId = (event.data as { userId: string }).userId;
     const stored = prepared<[string], { state: string; last_history_type: string | null }>(db, 'SELECT state, last_history_type FROM user_risk_states WHERE user_id = ?').get(userId);
     if (riskEvents.includes(event.type)) {
