@@ -14,6 +14,8 @@ const issued = (challengeId: string, methodType: 'phone' | 'softwareOath', chann
 const denied = (challengeId: string, reason: string, methodId: string | null = 'm1'): DomainEvent => ({ type: 'MfaDenied', data: { ...attempt(challengeId, methodId), reason, endsChallenge: true } });
 const context = { correlationId: 'c1', actor: { type: 'app' as const, id: 'key:app' }, now: new Date(at) };
 const stream = streams.userMfa('ida');
+/** A histogram's `_count` sample (prom-client names each sample of a histogram). */
+const isCount = (sample: object) => (sample as { metricName?: string }).metricName?.endsWith('_count') ?? false;
 
 describe('metrics counted where events are appended', () => {
   const file = () => path.join(mkdtempSync(path.join(tmpdir(), 'bulwark-metrics-')), 'events.db');
@@ -31,7 +33,7 @@ describe('metrics counted where events are appended', () => {
     await store.append(stream, events, { expectedRevision: 'no_stream' });
     expect(await outcomes(metrics)).toEqual([{ outcome: 'denied', reason: 'wrongCode', method: 'softwareOath', channel: 'appCode', value: 1 }]);
     const appended = await metrics.registry.getSingleMetric('bulwark_event_store_append_duration_seconds')!.get();
-    expect(appended.values.find((sample) => sample.metricName?.endsWith('_count'))).toMatchObject({ labels: { store: 'sqlite', outcome: 'ok' }, value: 2 });
+    expect(appended.values.find(isCount)).toMatchObject({ labels: { store: 'sqlite', outcome: 'ok' }, value: 2 });
     await store.close();
   });
 
@@ -64,7 +66,7 @@ describe('metrics counted where events are appended', () => {
     await expect(store.append(stream, envelope([issued('ch3', 'softwareOath', 'appCode')], context), { expectedRevision: 4 })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
     expect((await metrics.registry.getSingleMetric('bulwark_events_appended_total')!.get()).values).toEqual([]);
     const appended = await metrics.registry.getSingleMetric('bulwark_event_store_append_duration_seconds')!.get();
-    expect(appended.values.find((sample) => sample.metricName?.endsWith('_count'))).toMatchObject({ labels: { outcome: 'conflict' }, value: 1 });
+    expect(appended.values.find(isCount)).toMatchObject({ labels: { outcome: 'conflict' }, value: 1 });
     await store.close();
   });
 });
