@@ -53,7 +53,7 @@ async function consumeUntil(done: (events: RecordedEvent[]) => boolean, timeoutM
 
   it('runs the scenario with every consumer fed from Kafka', async () => {
     const health = await bulwark.as(null).get('/health');
-    expect(health.body).toMatchObject({ delivery: 'kafka', kafka: { status: 'up' } });
+    expect(health.body).toMatchObject({ delivery: 'kafka', kafka: { status: 'up', encoding: 'fast' } });
     await runScenario(bulwark, userId);
   }, 60_000);
 

@@ -203,3 +203,49 @@ describe('useFastKafkaEncoding in a thread of its own', () => {
     expect(fast.bytes.equals(stock.bytes)).toBe(true);
   });
 });
+
+describe('fastKafkaEncodingProblem: whether the swap is in force', () => {
+  /** Runs `steps` in a fresh worker thread (its own module cache) with `encoding` loaded, and returns what it posts. */
+  function inThread(steps: string): Promise<unknown> {
+    const code = `
+      require(${JSON.stringify(path.join(ROOT, 'tools/swc-register.cjs'))});
+      const { parentPort } = require('node:worker_threads');
+      const encoding = require(${JSON.stringify(path.join(__dirname, 'kafka-encoding.ts'))});
+      const report = () => ({ encoding: encoding.kafkaEncoding(), problem: encoding.fastKafkaEncodingProblem() });
+      ${steps}`;
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(code, { eval: true });
+      worker.once('message', (message: unknown) => {
+        resolve(message);
+        void worker.terminate();
+      });
+      worker.once('error', reject);
+    });
+  }
+
+  it('says fast after the swap, and kafkajs before it', async () => {
+    expect(await inThread(`const before = report(); encoding.useFastKafkaEncoding(); parentPort.postMessage([before, report()]);`)).toEqual([
+      { encoding: 'kafkajs', problem: 'useFastKafkaEncoding has not run in this process' },
+      { encoding: 'fast', problem: null },
+    ]);
+  });
+
+  it('says kafkajs when a swapped module holds kafkajs’s own code again', async () => {
+    const steps = `
+      encoding.useFastKafkaEncoding();
+      const file = require.resolve('kafkajs/src/protocol/recordBatch/crc32C');
+      delete require.cache[file];
+      require(file);
+      parentPort.postMessage(report());`;
+    expect(await inThread(steps)).toEqual({ encoding: 'kafkajs', problem: expect.stringMatching(/^kafkajs.s src\/protocol\/recordBatch\/crc32C\/index\.js no longer export/) });
+  });
+
+  it('says fast when a consumer’s fetch loaded the record batch module first: the produce path is loaded again, binding ours', async () => {
+    const steps = `
+      require('kafkajs/src/protocol/requests/fetch/v4/decodeMessages');
+      const before = require('kafkajs/src/protocol/recordBatch/v0');
+      encoding.useFastKafkaEncoding();
+      parentPort.postMessage({ ...report(), reloaded: require('kafkajs/src/protocol/recordBatch/v0') !== before });`;
+    expect(await inThread(steps)).toEqual({ encoding: 'fast', problem: null, reloaded: true });
+  });
+});

@@ -42,6 +42,14 @@ const PATHS = {
   crc32cIndex: require.resolve('kafkajs/src/protocol/recordBatch/crc32C'),
   crc32c: require.resolve('kafkajs/src/protocol/recordBatch/crc32C/crc32C'),
 };
+/**
+ * The modules of kafkajs's produce path that bind the four above when they load (and the request versions built on
+ * v3), so they must load after the swap. A consumer's first fetch loads recordBatch/v0 too, for one constant.
+ */
+const PRODUCE_PATH = [
+  ...[3, 4, 5, 6, 7].map((version) => require.resolve(`kafkajs/src/protocol/requests/produce/v${version}/request`)),
+  require.resolve('kafkajs/src/protocol/recordBatch/v0'),
+];
 const StockEncoder = require(PATHS.encoder) as EncoderClass;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -241,13 +249,20 @@ export function crc32c(bytes: Uint8Array): number {
 // ---- the swap ---------------------------------------------------------------------------------------------------
 
 let installed = false;
+/** Produce-path modules already loaded when the swap ran: they hold kafkajs's own encoder for good. */
+let boundBeforeSwap: string[] = [];
 
 /**
  * Makes the kafkajs modules loaded from now on encode with the versions above. Idempotent. Call it before the
- * first produce of the process (or worker thread); durableProducer does.
+ * first produce of the process (or worker thread); durableProducer does, and checks the result with
+ * fastKafkaEncodingProblem.
  */
 export function useFastKafkaEncoding(): void {
   if (installed) return;
+  // loaded already (by a consumer's fetch, say): loaded again below, binding ours. produce/index.js requires its
+  // request module on every call, so it takes the new ones. Jest's module registry ignores the delete.
+  for (const file of PRODUCE_PATH) delete require.cache[file];
+  boundBeforeSwap = PRODUCE_PATH.filter((file) => require.cache[file] !== undefined);
   const replace = (file: string, exports: unknown) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(file);
@@ -259,5 +274,33 @@ export function useFastKafkaEncoding(): void {
   replace(PATHS.record, encodeRecord);
   replace(PATHS.crc32c, crc32c);
   replace(PATHS.crc32cIndex, crc32c);
+  // the produce path binds ours now, so nothing loaded later (a kafkajs module cache reset aside) can undo it
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  for (const file of PRODUCE_PATH) require(file);
   installed = true;
 }
+
+/**
+ * Why kafkajs's producer in this process would not encode with the versions above, or null when it does: the swap
+ * has run, the module cache still holds ours, and the produce path loaded after the swap (so it bound ours). A
+ * module system other than Node's require (an ES module build, a bundler) or a kafkajs that moved its files breaks
+ * one of these; the producer then still works, with kafkajs's slower encoder.
+ */
+export function fastKafkaEncodingProblem(): string | null {
+  if (!installed) return 'useFastKafkaEncoding has not run in this process';
+  const ours: Array<[string, unknown]> = [
+    [PATHS.encoder, FastEncoder],
+    [PATHS.record, encodeRecord],
+    [PATHS.crc32c, crc32c],
+    [PATHS.crc32cIndex, crc32c],
+  ];
+  const lost = ours.filter(([file, exports]) => require.cache[file]?.exports !== exports).map(([file]) => kafkajsPath(file));
+  if (lost.length) return `kafkajs's ${lost.join(', ')} no longer export the fast encoding in the module cache`;
+  if (boundBeforeSwap.length) return `kafkajs's ${boundBeforeSwap.map(kafkajsPath).join(', ')} loaded before the swap and keep kafkajs's own encoder`;
+  return null;
+}
+
+/** What /health reports: 'fast' when produce requests are encoded by this module, 'kafkajs' when by kafkajs's own code. */
+export const kafkaEncoding = (): 'fast' | 'kafkajs' => (fastKafkaEncodingProblem() === null ? 'fast' : 'kafkajs');
+
+const kafkajsPath = (file: string) => file.slice(file.lastIndexOf('kafkajs/') + 'kafkajs/'.length);

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { EVENT_STORE, EventStore } from '@bulwark/event-store';
+import { kafkaEncoding } from '@bulwark/messaging';
 import type { Response } from 'express';
 import { Kafka } from 'kafkajs';
 import { Public, Roles } from './auth';
@@ -28,7 +29,8 @@ export class HealthController {
   @ApiZodResponse(503, healthResponse, 'Degraded: which part is down, in the same shape')
   async health(@Res() response: Response): Promise<void> {
     const store = await this.check(async () => ({ kind: this.store.kind, headPosition: await this.store.headPosition() }));
-    const kafka = this.kafka ? await this.check(() => this.kafkaStatus(this.kafka!)) : { status: 'notConfigured' };
+    // encoding: whether produce requests use @bulwark/messaging's fast encoder or kafkajs's own (see kafka-encoding.ts)
+    const kafka = this.kafka ? { ...(await this.check(() => this.kafkaStatus(this.kafka!))), encoding: kafkaEncoding() } : { status: 'notConfigured' };
     const consumers = this.consumers.statuses();
     const healthy = store.status === 'up' && kafka.status !== 'down' && consumers.every((consumer) => consumer.status !== 'failed');
     response.status(healthy ? 200 : 503).json({

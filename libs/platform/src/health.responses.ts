@@ -8,6 +8,6 @@ export const healthResponse = z.object({
   service: z.string(),
   delivery: z.string(),
   store: probe.extend({ kind: z.string().optional(), headPosition: z.int().optional() }),
-  kafka: probe.extend({ brokers: z.int().optional() }),
+  kafka: probe.extend({ brokers: z.int().optional(), encoding: z.enum(['fast', 'kafkajs']).optional() }),
   consumers: z.array(z.object({ name: z.string(), status: z.string(), position: z.int().optional(), error: z.string().optional() }).loose()),
 });

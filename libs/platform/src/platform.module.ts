@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { eventRegistry } from '@bulwark/contracts';
 import { createEventStore, EVENT_STORE, EventStore, openReadDatabase } from '@bulwark/event-store';
-import { EVENT_FEED, InProcessEventFeed, KafkaEventFeed } from '@bulwark/messaging';
+import { EVENT_FEED, InProcessEventFeed, KafkaEventFeed, useFastKafkaEncoding } from '@bulwark/messaging';
 import Database from 'better-sqlite3';
 import { Kafka, logLevel } from 'kafkajs';
 import { mkdirSync } from 'node:fs';
@@ -24,6 +24,8 @@ export type PlatformOptions = { config: BulwarkConfig; clock?: Clock; projection
 
 export function kafkaClient(config: BulwarkConfig): Kafka | null {
   if (!config.kafkaBrokers) return null;
+  // before any consumer fetches: where modules cannot be loaded again (Jest's registry) the swap must come first
+  useFastKafkaEncoding();
   return new Kafka({ clientId: `bulwark-${config.serviceName}`, brokers: config.kafkaBrokers, logLevel: logLevel.WARN });
 }
 
