@@ -3,6 +3,11 @@ import { ApiBody, ApiExtension, ApiResponse, DocumentBuilder, SwaggerModule } fr
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { z } from 'zod';
 
+const methods = ['get', 'put', 'post', 'delete', 'patch'] as const;
+/** Marks a route open without a key (auth.ts `Public`); the document then asks no key of it (`security: []`). */
+export const PUBLIC_EXTENSION = 'x-bulwark-public';
+const TEXT_BODY_EXTENSION = 'x-bulwark-text-body';
+
 // The document is OpenAPI 3.1, whose schemas are JSON Schema 2020-12: what z.toJSONSchema writes, less its $schema line.
 function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -70,11 +75,6 @@ const errorResponses: Record<string, string> = {
   422: 'The request is understood but cannot be carried out in the current state',
   500: 'An internal error; nothing was stored',
 };
-
-const methods = ['get', 'put', 'post', 'delete', 'patch'] as const;
-/** Marks a route open without a key (auth.ts `Public`); the document then asks no key of it (`security: []`). */
-export const PUBLIC_EXTENSION = 'x-bulwark-public';
-const TEXT_BODY_EXTENSION = 'x-bulwark-text-body';
 
 type Operation = {
   summary?: string;
