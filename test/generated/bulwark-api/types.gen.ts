@@ -51,6 +51,7 @@ export type HealthControllerHealthErrors = {
             status: 'up' | 'down' | 'notConfigured';
             error?: string;
             brokers?: number;
+            encoding?: 'fast' | 'kafkajs';
             [key: string]: unknown;
         };
         consumers: Array<{
@@ -84,6 +85,7 @@ export type HealthControllerHealthResponses = {
             status: 'up' | 'down' | 'notConfigured';
             error?: string;
             brokers?: number;
+            encoding?: 'fast' | 'kafkajs';
             [key: string]: unknown;
         };
         consumers: Array<{
