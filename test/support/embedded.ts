@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EVENT_STORE, EventStore } from '@bulwark/event-store';
-import { configureHttp, ConsumerHost, loadConfig, Role } from '@bulwark/platform';
+import { configureHttp, ConsumerHost, loadConfig, PinoNestLogger, Role } from '@bulwark/platform';
 import { ManualClock } from '@bulwark/testing';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -56,7 +56,8 @@ export async function startEmbedded(options: { dataDir?: string; clock?: ManualC
     },
     options.env?.BULWARK_SERVICE_NAME ?? 'bulwark',
   );
-  const app = await NestFactory.create(BulwarkModule.forRoot(config, clock), { bodyParser: false, logger: ['error', 'warn'] });
+  // the process's pino logger, as startHttp uses: quiet under Jest (errors only) unless a test configures it
+  const app = await NestFactory.create(BulwarkModule.forRoot(config, clock), { bodyParser: false, logger: new PinoNestLogger() });
   configureHttp(app, 'Bulwark (test)');
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -7,6 +7,9 @@ export const actorSchema = z.object({
 });
 export type Actor = z.infer<typeof actorSchema>;
 
+/** A version-00 traceparent with a non-zero trace id and parent id (lowercase hex, as W3C Trace Context writes it). */
+export const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+
 export const metadataSchema = z.object({
   correlationId: z.string().min(1).max(200),
   causationId: z.string().min(1).max(200).nullable(),
@@ -15,6 +18,11 @@ export const metadataSchema = z.object({
   schemaVersion: z.number().int().positive(),
   /** the Bulwark server that decided it (host name and address); absent on events written before it was kept */
   server: z.object({ name: z.string().min(1).max(255), ip: z.string().max(64).nullable() }).optional(),
+  /**
+   * The W3C trace context of the request or consumer that appended it (`00-<trace id>-<parent id>-<flags>`), so a
+   * consumer in another process continues the same trace; absent when the append had none, and on older events
+   */
+  traceparent: z.string().length(55).regex(TRACEPARENT).optional(),
 });
 export type EventMetadata = z.infer<typeof metadataSchema>;
 

@@ -1,6 +1,7 @@
 import { hostname, networkInterfaces } from 'node:os';
 import { Actor, DomainEvent, eventRegistry, NewEvent, RecordedEvent } from '@bulwark/contracts';
 import { randomUUID } from 'node:crypto';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { EventStore, WrongExpectedRevisionError } from './event-store.port';
 
 /** A consistency boundary as pure functions. */
@@ -10,7 +11,14 @@ export type Decider<Command, Event extends DomainEvent, State> = {
   initialState: () => State;
 };
 
-export type CommandContext = { correlationId: string; causationId?: string | null; actor: Actor; now: Date };
+export type CommandContext = {
+  correlationId: string;
+  causationId?: string | null;
+  actor: Actor;
+  now: Date;
+  /** the request's W3C traceparent; without one, the active span's (a traced consumer's), if any */
+  traceparent?: string | null;
+};
 
 export type HandledCommand<Event extends DomainEvent, State> = {
   events: Event[];
@@ -44,8 +52,17 @@ export function envelope<E extends DomainEvent>(events: E[], context: CommandCon
       occurredAt: context.now.toISOString(),
       schemaVersion: eventRegistry.contractOf(event.type).schemaVersion,
       server: serverIdentity(),
+      ...traceparentOf(context),
     },
   }));
+}
+
+/** Absent, not null, without a trace: metadata written before tracing stays byte for byte what it was. */
+function traceparentOf(context: CommandContext): { traceparent?: string } {
+  if (context.traceparent) return { traceparent: context.traceparent };
+  const span = trace.getActiveSpan()?.spanContext();
+  if (!span || !isSpanContextValid(span)) return {};
+  return { traceparent: `00-${span.traceId}-${span.spanId}-${(span.traceFlags & 0xff).toString(16).padStart(2, '0')}` };
 }
 
 

@@ -11,11 +11,10 @@ export function encodeEvent(registry: EventRegistry, event: RecordedEvent) {
     data: registry.publicData(event.type, event.data),
     metadata: event.metadata,
   };
-  return {
-    key: partitionKeyOf(event),
-    value: JSON.stringify(value),
-    headers: { eventId: event.eventId, type: event.type, schemaVersion: String(event.metadata.schemaVersion) },
-  };
+  const headers: Record<string, string> = { eventId: event.eventId, type: event.type, schemaVersion: String(event.metadata.schemaVersion) };
+  // W3C Trace Context over Kafka: a consumer's tracing picks its parent from here without parsing the value
+  if (event.metadata.traceparent) headers.traceparent = event.metadata.traceparent;
+  return { key: partitionKeyOf(event), value: JSON.stringify(value), headers };
 }
 
 /** Decodes and validates a record; an unknown or invalid event throws, which stops the consumer. */

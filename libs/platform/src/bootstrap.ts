@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { BulwarkConfig } from './config';
 import { loadCredentials } from './credentials';
 import { toResponse } from './errors';
+import { accessLog, configureLogging, logger, PinoNestLogger } from './observability/logging';
 import { BulwarkMetrics } from './observability/metrics';
+import { startTracing, traceRequests } from './observability/tracing';
 import { openApiDocument } from './openapi';
 
 export const BODY_LIMIT = '64kb';
@@ -23,6 +25,9 @@ export function configureHttp(app: INestApplication, title: string): void {
     response.setHeader('request-id', request.requestId);
     next();
   });
+  // after the request id (both read it when the response closes), before the body and the routes
+  app.use(traceRequests());
+  app.use(accessLog());
   app.use(express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   // body-parser errors (malformed JSON, too large) happen before Nest's filters: answer them in the same shape
   app.use((error: unknown, request: express.Request, response: express.Response, next: express.NextFunction) => {
@@ -36,15 +41,18 @@ export function configureHttp(app: INestApplication, title: string): void {
 /** Starts a service (or the embedded whole) on the configured port, and says where the keys are. */
 export async function startHttp(rootModule: Type<unknown> | ReturnType<typeof Object>, config: BulwarkConfig, title: string): Promise<INestApplication> {
   const credentials = loadCredentials(config);
-  const app = await NestFactory.create(rootModule as Type<unknown>, { bodyParser: false, logger: ['error', 'warn'] });
+  configureLogging({ level: config.logLevel, pretty: config.logPretty });
+  startTracing(config.tracing, config.serviceName);
+  const app = await NestFactory.create(rootModule as Type<unknown>, { bodyParser: false, logger: new PinoNestLogger() });
   configureHttp(app, title);
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   const url = `http://127.0.0.1:${config.port}`;
-  console.log(`[bulwark] ${title} listening on ${url} (store: ${config.eventStoreConnectionString ? 'EventStoreDB' : `SQLite in ${config.dataDir}`}, delivery: ${config.delivery})`);
+  const store = config.eventStoreConnectionString ? 'EventStoreDB' : `SQLite in ${config.dataDir}`;
+  logger().info({ kind: 'start', url, store, delivery: config.delivery, tracing: config.tracing, docs: `${url}/docs` }, `${title} listening on ${url}`);
   if (credentials.file) {
-    console.log(`[bulwark] role keys (admin, analyst, siem, app) are in ${credentials.file}${credentials.created ? ' (created now)' : ''}`);
+    // where the keys are, never the keys
+    logger().info({ kind: 'start', keysFile: credentials.file, created: credentials.created }, `role keys (admin, analyst, siem, app) are in ${credentials.file}${credentials.created ? ' (created now)' : ''}`);
   }
-  console.log(`[bulwark] API docs: ${url}/docs`);
   return app;
 }

@@ -4,6 +4,18 @@ import path from 'node:path';
 export const ROLES = ['admin', 'analyst', 'siem', 'app'] as const;
 export type Role = (typeof ROLES)[number];
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const TRACING_MODES = ['off', 'otlp', 'console'] as const;
+export type TracingMode = (typeof TRACING_MODES)[number];
+
+/**
+ * `info`, except under Jest (or NODE_ENV=test), where it is `error`: an access line per request and a warning per
+ * 401 would bury a failing test's output. A test that reads the log sets its own level (configureLogging).
+ * Read from the process, not from the env given to loadConfig: tests build that env themselves.
+ */
+export const defaultLogLevel = (): LogLevel => (process.env.JEST_WORKER_ID || process.env.NODE_ENV === 'test' ? 'error' : 'info');
+
 export type BulwarkConfig = {
   port: number;
   host: string;
@@ -25,6 +37,11 @@ export type BulwarkConfig = {
   expirySweepMs: number;
   /** the BULWARK_SIEM_* variables, read and checked by the siem-export service */
   siemEnv: Record<string, string>;
+  /** BULWARK_LOG_LEVEL (see defaultLogLevel) and BULWARK_LOG_PRETTY=1 (pino-pretty, for a terminal) */
+  logLevel: LogLevel;
+  logPretty: boolean;
+  /** BULWARK_TRACING: off (default), otlp (to OTEL_EXPORTER_OTLP_ENDPOINT) or console */
+  tracing: TracingMode;
 };
 
 /** How identity-protection delivers admin notifications (fraud reports, lockouts, high risk). */
@@ -58,6 +75,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, serviceName: string): Bulwark
       keysFromEnv[role] = key;
     }
   }
+  const logLevel = (env.BULWARK_LOG_LEVEL || defaultLogLevel()) as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`BULWARK_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const tracing = (env.BULWARK_TRACING || 'off') as TracingMode;
+  if (!TRACING_MODES.includes(tracing)) throw new ConfigError(`BULWARK_TRACING must be one of ${TRACING_MODES.join(', ')}, got "${tracing}"`);
   return {
     port,
     host: env.HOST ?? '0.0.0.0',
@@ -72,6 +93,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, serviceName: string): Bulwark
     notifications: loadNotificationsConfig(env),
     expirySweepMs: integerFrom(env, 'BULWARK_EXPIRY_SWEEP_MS', 5_000, 0, 3_600_000),
     siemEnv: Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[0].startsWith('BULWARK_SIEM_') && typeof entry[1] === 'string')),
+    logLevel,
+    logPretty: env.BULWARK_LOG_PRETTY === '1' || env.BULWARK_LOG_PRETTY === 'true',
+    tracing,
   };
 }
 

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from
 import { DomainError, InvalidEventError, UnknownEventTypeError } from '@bulwark/contracts';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import { logger, logRefusal } from './observability/logging';
 
 /** Microsoft Graph's error body, used by every route so one client-side handler reads them all. */
 export type ErrorBody = {
@@ -53,7 +54,8 @@ export class AllErrorsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const { status, body } = toResponse(exception, request);
-    if (status >= 500) console.error(`[bulwark] ${request.method} ${request.path} failed:`, exception);
+    if (status >= 500) logger().error({ kind: 'error', requestId: requestIdOf(request), method: request.method, path: request.path, err: exception }, 'request failed');
+    else logRefusal(request, status, body.error.code, body.error.message);
     response.status(status).json(body);
   }
 }

@@ -15,5 +15,7 @@ export * from './tokens';
 export * from './validation';
 export * from './reaction';
 export * from './webhook-signature';
+export * from './observability/logging';
 export * from './observability/metrics';
 export * from './observability/metrics.controller';
+export * from './observability/tracing';

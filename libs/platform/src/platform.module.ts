@@ -15,7 +15,9 @@ import { AllErrorsFilter } from './errors';
 import { GraphCollections } from './graph-collections';
 import { HealthController } from './health.controller';
 import { MetricsController } from './observability/metrics.controller';
+import { logSecurityEvents } from './observability/logging';
 import { BulwarkMetrics } from './observability/metrics';
+import { stopTracing } from './observability/tracing';
 import { ConsumerHost, PROJECTION_THREAD, ProjectionThreadEntry, READ_DB, readDatabaseFile } from './projection-host';
 import { SealedBox } from './sealed-box';
 import { BULWARK_CONFIG, KAFKA, SEALED_BOX } from './tokens';
@@ -37,6 +39,7 @@ export class PlatformModule implements BeforeApplicationShutdown, OnApplicationS
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_DB) private readonly db: Database.Database,
     private readonly consumers: ConsumerHost,
+    @Inject(BULWARK_CONFIG) private readonly config: BulwarkConfig,
   ) {}
 
   static forRoot({ config, clock = systemClock, projectionThread }: PlatformOptions): DynamicModule {
@@ -55,7 +58,7 @@ export class PlatformModule implements BeforeApplicationShutdown, OnApplicationS
         provide: EVENT_STORE,
         inject: [BulwarkMetrics],
         useFactory: (metrics: BulwarkMetrics) =>
-          metrics.instrumentStore(createEventStore({ dataDir: config.dataDir, connectionString: config.eventStoreConnectionString ?? undefined })),
+          logSecurityEvents(metrics.instrumentStore(createEventStore({ dataDir: config.dataDir, connectionString: config.eventStoreConnectionString ?? undefined }))),
       },
       {
         provide: READ_DB,
@@ -93,5 +96,7 @@ export class PlatformModule implements BeforeApplicationShutdown, OnApplicationS
   async onApplicationShutdown(): Promise<void> {
     await this.store.close();
     this.db.close();
+    // the spans still buffered go out; tracing a test started itself (config off) is the test's to stop
+    if (this.config.tracing !== 'off') await stopTracing();
   }
 }

@@ -5,6 +5,8 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import { BulwarkConfig } from './config';
 import { BULWARK_CONFIG } from './tokens';
+import { tracedConsumer, tracingEnabled } from './observability/tracing';
+import { Reaction } from './reaction';
 
 export const READ_DB = Symbol('READ_DB');
 
@@ -66,10 +68,15 @@ export class ConsumerHost implements OnApplicationBootstrap {
             } satisfies ProjectionThreadData,
             () => this.store.headPosition(),
           )
-        : await this.feed.start(new ProjectionGroup('projections', this.db, this.projections), { coalesceMs: 20 });
+        : await this.feed.start(this.traced(new ProjectionGroup('projections', this.db, this.projections)), { coalesceMs: 20 });
       for (const runner of this.projections) this.running.set(runner.name, group);
     }
-    for (const [name, consumer] of this.consumers) this.running.set(name, await this.feed.start(consumer, { coalesceMs: 20 }));
+    for (const [name, consumer] of this.consumers) this.running.set(name, await this.feed.start(this.traced(consumer), { coalesceMs: 20 }));
+  }
+
+  /** With tracing on, a batch consumer's events get spans in their traces; a reaction traces each event itself. */
+  private traced(consumer: EventConsumer): EventConsumer {
+    return tracingEnabled() && !(consumer instanceof Reaction) ? tracedConsumer(consumer) : consumer;
   }
 
   /** The embedded store's projections run on their own thread when the composition root says where its entry is. */

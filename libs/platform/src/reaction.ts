@@ -1,5 +1,6 @@
 import { RecordedEvent } from '@bulwark/contracts';
 import { EventConsumer, EventStore } from '@bulwark/event-store';
+import { inConsumerSpan } from './observability/tracing';
 
 /**
  * A reaction: when an event of these types is committed, run a command. Its checkpoint is saved after each batch,
@@ -28,7 +29,8 @@ export class Reaction implements EventConsumer {
     let reacted = false;
     for (const event of batch) {
       if (!this.types.has(event.type)) continue;
-      await this.react(event);
+      // traced: a span in the event's trace, active while the command runs, so what it appends stays in the trace
+      await inConsumerSpan(this.name, event, () => this.react(event));
       reacted = true;
     }
     const position = batch[batch.length - 1]!.position;

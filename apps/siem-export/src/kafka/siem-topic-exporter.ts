@@ -17,6 +17,8 @@ export function topicMessage(format: ExportFormat, event: RecordedEvent, options
   const record = exportRecord(format, event, { ...options, replay });
   const headers: IHeaders = { eventId: record.eventId, eventType: event.type, format, position: String(event.position) };
   if (replay) headers[REPLAY_HEADER] = replay.jobId;
+  // the trace of the request that caused the event, for a SIEM pipeline that traces (absent when it had none)
+  if (event.metadata.traceparent) headers.traceparent = event.metadata.traceparent;
   return { key: record.key, value: record.line, headers };
 }
 
