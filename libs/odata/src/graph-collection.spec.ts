@@ -166,18 +166,18 @@ describe('evolvable enums and the Prefer header', () => {
 });
 
 describe('CSV for spreadsheets', () => {
-  it('neutralises formulas and quotes what needs quoting', () => {
+  it('neutralises formulas, writes control characters as visible escapes (one line per row) and quotes what needs quoting', () => {
     expect(['=HYPERLINK("http://evil","x")', '+1+1', '-2+3', '@SUM(A1)', '\tx', '\rx', 'plain', 'a,b', 'say "hi"', 'two\nlines', ' padded', ''].map(csvCell)).toEqual([
       `"'=HYPERLINK(""http://evil"",""x"")"`,
       "'+1+1",
       "'-2+3",
       "'@SUM(A1)",
-      "'\tx",
-      `"'\rx"`,
+      '\\u0009x',
+      '\\u000dx',
       'plain',
       '"a,b"',
       '"say ""hi"""',
-      '"two\nlines"',
+      'two\\u000alines',
       '" padded"',
       '',
     ]);

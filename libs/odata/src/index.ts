@@ -7,3 +7,4 @@ export * from './skip-token';
 export * from './graph-enums';
 export * from './graph-collection';
 export * from './csv-writer';
+export * from './unsafe-text';

@@ -1,3 +1,4 @@
+import { escapeUnsafeText } from '@bulwark/odata';
 import { Description } from './catalog';
 import { actedBySomeoneElse, eventTime, userIdentity } from './common';
 import { ExportOptions } from './export-options';
@@ -8,14 +9,20 @@ import { ExportEvent } from './privacy';
  * `externalId` is the domain event's id. Custom slots never change meaning and always carry their label.
  */
 
-/** Header fields: `\` and `|` escaped; CR and LF are not allowed in a header and become spaces. */
+/**
+ * Header fields: `\` and `|` escaped; CR and LF are not allowed in a header and become spaces; other control
+ * characters and bidi overrides become visible `\uXXXX` (after the backslashes are doubled, so it is unambiguous).
+ */
 export function escapeHeader(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, ' ');
+  return escapeUnsafeText(value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, ' '));
 }
 
-/** Extension values: `\` and `=` escaped; CR, LF and CRLF become the two characters `\n`. A pipe needs nothing. */
+/**
+ * Extension values: `\` and `=` escaped; CR, LF and CRLF become the two characters `\n`; other control characters
+ * and bidi overrides become visible `\uXXXX`. A pipe needs nothing.
+ */
 export function escapeExtension(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/=/g, '\\=').replace(/\r\n|\r|\n/g, '\\n');
+  return escapeUnsafeText(value.replace(/\\/g, '\\\\').replace(/=/g, '\\=').replace(/\r\n|\r|\n/g, '\\n'));
 }
 
 const KEY = /^[A-Za-z0-9]+$/;

@@ -1,4 +1,5 @@
 import { RecordedEvent } from '@bulwark/contracts';
+import { stringifyJsonSafely } from '@bulwark/odata';
 import { describeEvent } from './catalog';
 import { toCef } from './cef';
 import { toEcs } from './ecs';
@@ -22,7 +23,7 @@ export function exportRecord(format: ExportFormat, event: RecordedEvent, options
   const clean = exportable(event, options);
   const description = describeEvent(clean);
   const render = (from: ExportEvent) =>
-    format === 'cef' ? toCef(from, description, options) : JSON.stringify(format === 'ocsf' ? toOcsf(from, description, options) : toEcs(from, description, options));
+    format === 'cef' ? toCef(from, description, options) : stringifyJsonSafely(format === 'ocsf' ? toOcsf(from, description, options) : toEcs(from, description, options));
   let line = render(clean);
   // an import report with thousands of row errors would not fit a Kafka message: its raw data goes, the mapping stays
   if (line.length > MAX_RECORD_CHARS) line = render({ ...clean, data: trimmed(clean.data) });
