@@ -37,3 +37,25 @@ describe('the admin notification settings of the environment', () => {
     expect(() => load({ BULWARK_SMTP_URL: 'smtp//mailer:s3cret@nowhere' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
   });
 });
+
+describe('the log and trace settings of the environment', () => {
+  const observability = (env: NodeJS.ProcessEnv) => {
+    const { logLevel, logPretty, tracing } = loadConfig(env, 'mfa');
+    return { logLevel, logPretty, tracing };
+  };
+
+  it('default to quiet logs under Jest, JSON lines and no tracing', () => {
+    expect(observability({})).toEqual({ logLevel: 'error', logPretty: false, tracing: 'off' });
+  });
+
+  it('take a level, pretty printing and a tracing mode', () => {
+    expect(observability({ BULWARK_LOG_LEVEL: 'debug', BULWARK_LOG_PRETTY: '1', BULWARK_TRACING: 'otlp' })).toEqual({ logLevel: 'debug', logPretty: true, tracing: 'otlp' });
+  });
+
+  it.each([
+    [{ BULWARK_LOG_LEVEL: 'verbose' }, 'BULWARK_LOG_LEVEL must be one of'],
+    [{ BULWARK_TRACING: 'jaeger' }, 'BULWARK_TRACING must be one of off, otlp, console'],
+  ])('refuse %j', (env, message) => {
+    expect(() => observability(env)).toThrow(message);
+  });
+});
