@@ -189,6 +189,20 @@ describe('the analyst API: Microsoft Graph queries over sign-ins, audits and ris
       const json = await analyst().get(q(SIGN_INS, { $filter: "userId eq 'ana-alice'", $top: '1' }));
       expect(json.body.value[0].userAgent).toBe('=HYPERLINK("http://evil.example","click")');
     });
+
+    it('honours $select in CSV: only the columns of the selected properties, in the usual order', async () => {
+      const csvOf = async (path: string) => {
+        const response = await fetch(`${bulwark.url}${path}`, { headers: { authorization: `Bearer ${bulwark.keys.analyst}`, accept: 'text/csv', connection: 'close' } });
+        expect(response.status).toBe(200);
+        return parseCsv(await response.text());
+      };
+      const signInRows = await csvOf(q(SIGN_INS, { $filter: "userId eq 'ana-alice'", $top: '1', $select: 'userAgent,status,createdDateTime' }));
+      expect(signInRows[0]).toEqual(['Date (UTC)', 'User agent', 'Status', 'Sign-in error code', 'Failure reason', 'Additional details']);
+      expect(signInRows[1]).toHaveLength(6);
+      const auditRows = await csvOf(q(AUDITS, { $select: 'result,activityDisplayName', $top: '2' }));
+      expect(auditRows[0]).toEqual(['Activity', 'Result']);
+      expect(auditRows.slice(1).every((row) => row.length === 2)).toBe(true);
+    });
   });
 
   describe('directoryAudits', () => {

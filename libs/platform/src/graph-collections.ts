@@ -17,7 +17,8 @@ import { SealedBox } from './sealed-box';
 import { SEALED_BOX } from './tokens';
 
 export type EntityOptions = { includeUnknownEnumMembers: boolean };
-export type CsvColumn<T> = { header: string; value: (entity: T) => unknown };
+/** A CSV column: its header, its value, and the Graph property it shows (so `$select` picks columns as it picks properties). */
+export type CsvColumn<T> = { property: keyof T & string; header: string; value: (entity: T) => unknown };
 
 /**
  * Graph collections at the HTTP edge: the OData options of the request, one keyset page, `@odata.nextLink` from
@@ -51,7 +52,8 @@ export class GraphCollections {
       response.setHeader('Content-Type', 'text/csv; charset=utf-8');
       response.setHeader('Content-Disposition', `attachment; filename="${resource.entitySet.split('/').pop()}.csv"`);
       if (nextLink) response.setHeader('Link', `<${nextLink}>; rel="next"`);
-      return toCsv(csvColumns, entities);
+      const select = options.select;
+      return toCsv(select ? csvColumns.filter((column) => select.includes(column.property)) : csvColumns, entities);
     }
     return graphPage(resource.entitySet, entities.map((entity) => selected(entity, options.select)), { nextLink, count: page.count, select: options.select });
   }

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, OnModuleInit, Param, Req, Res } from '@nestjs/
 import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@bulwark/contracts';
 import { GRAPH_METADATA } from '@bulwark/odata';
-import { ConsumerHost, GraphCollections, READ_DB, Roles, ZodPipe, ApiZodResponse } from '@bulwark/platform';
+import { ConsumerHost, CsvColumn, GraphCollections, READ_DB, Roles, ZodPipe, ApiZodResponse } from '@bulwark/platform';
 import Database from 'better-sqlite3';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
@@ -19,20 +19,20 @@ import {
 const ENTITY_SET = 'auditLogs/directoryAudits';
 
 /** The columns of the CSV download. */
-const auditCsvColumns = [
-  { header: 'Date (UTC)', value: (a: DirectoryAudit) => a.activityDateTime },
-  { header: 'ID', value: (a: DirectoryAudit) => a.id },
-  { header: 'Correlation ID', value: (a: DirectoryAudit) => a.correlationId },
-  { header: 'Service', value: (a: DirectoryAudit) => a.loggedByService },
-  { header: 'Category', value: (a: DirectoryAudit) => a.category },
-  { header: 'Activity', value: (a: DirectoryAudit) => a.activityDisplayName },
-  { header: 'Result', value: (a: DirectoryAudit) => a.result },
-  { header: 'Result reason', value: (a: DirectoryAudit) => a.resultReason },
-  { header: 'Actor', value: (a: DirectoryAudit) => a.initiatedBy.user?.userPrincipalName ?? a.initiatedBy.app?.displayName ?? null },
-  { header: 'Actor IP address', value: (a: DirectoryAudit) => a.initiatedBy.user?.ipAddress ?? null },
-  { header: 'Targets', value: (a: DirectoryAudit) => a.targetResources.map((target) => `${target.type}:${target.displayName ?? target.id}`).join('; ') },
-  { header: 'Modified properties', value: (a: DirectoryAudit) => a.targetResources.flatMap((target) => target.modifiedProperties.map((p) => `${p.displayName}: ${p.oldValue ?? ''} -> ${p.newValue ?? ''}`)).join('; ') },
-  { header: 'Additional details', value: (a: DirectoryAudit) => a.additionalDetails.map((detail) => `${detail.key}=${detail.value}`).join('; ') },
+const auditCsvColumns: ReadonlyArray<CsvColumn<DirectoryAudit>> = [
+  { property: 'activityDateTime', header: 'Date (UTC)', value: (a: DirectoryAudit) => a.activityDateTime },
+  { property: 'id', header: 'ID', value: (a: DirectoryAudit) => a.id },
+  { property: 'correlationId', header: 'Correlation ID', value: (a: DirectoryAudit) => a.correlationId },
+  { property: 'loggedByService', header: 'Service', value: (a: DirectoryAudit) => a.loggedByService },
+  { property: 'category', header: 'Category', value: (a: DirectoryAudit) => a.category },
+  { property: 'activityDisplayName', header: 'Activity', value: (a: DirectoryAudit) => a.activityDisplayName },
+  { property: 'result', header: 'Result', value: (a: DirectoryAudit) => a.result },
+  { property: 'resultReason', header: 'Result reason', value: (a: DirectoryAudit) => a.resultReason },
+  { property: 'initiatedBy', header: 'Actor', value: (a: DirectoryAudit) => a.initiatedBy.user?.userPrincipalName ?? a.initiatedBy.app?.displayName ?? null },
+  { property: 'initiatedBy', header: 'Actor IP address', value: (a: DirectoryAudit) => a.initiatedBy.user?.ipAddress ?? null },
+  { property: 'targetResources', header: 'Targets', value: (a: DirectoryAudit) => a.targetResources.map((target) => `${target.type}:${target.displayName ?? target.id}`).join('; ') },
+  { property: 'targetResources', header: 'Modified properties', value: (a: DirectoryAudit) => a.targetResources.flatMap((target) => target.modifiedProperties.map((p) => `${p.displayName}: ${p.oldValue ?? ''} -> ${p.newValue ?? ''}`)).join('; ') },
+  { property: 'additionalDetails', header: 'Additional details', value: (a: DirectoryAudit) => a.additionalDetails.map((detail) => `${detail.key}=${detail.value}`).join('; ') },
 ];
 
 @ApiTags('audit logs')

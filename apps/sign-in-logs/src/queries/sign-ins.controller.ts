@@ -5,7 +5,7 @@ import { BOOLEAN, DATETIME, graphEnum, graphEnums, GraphResource, INT, scalar, S
 import Database from 'better-sqlite3';
 import type { Request, Response } from 'express';
 import { bypassDetails, denialDetails, fraudReportDetail, registrationDetails, REGISTRATION_REQUIRED_ERROR, signInsProjection } from '../projections/sign-ins.projection';
-import { ConsumerHost, GraphCollections, READ_DB, Roles, ApiZodResponse } from '@bulwark/platform';
+import { ConsumerHost, CsvColumn, GraphCollections, READ_DB, Roles, ApiZodResponse } from '@bulwark/platform';
 import { signIns } from '../sign-in-logs.responses';
 
 export type SignInRow = {
@@ -147,23 +147,23 @@ export const signInsResource: GraphResource = {
 };
 
 /** The columns of the CSV download, as an analyst's spreadsheet wants them. */
-export const signInCsvColumns = [
-  { header: 'Date (UTC)', value: (s: ReturnType<typeof toGraphSignIn>) => s.createdDateTime },
-  { header: 'Request ID', value: (s: ReturnType<typeof toGraphSignIn>) => s.id },
-  { header: 'Correlation ID', value: (s: ReturnType<typeof toGraphSignIn>) => s.correlationId },
-  { header: 'User ID', value: (s: ReturnType<typeof toGraphSignIn>) => s.userId },
-  { header: 'User', value: (s: ReturnType<typeof toGraphSignIn>) => s.userPrincipalName },
-  { header: 'Application', value: (s: ReturnType<typeof toGraphSignIn>) => s.appDisplayName },
-  { header: 'IP address', value: (s: ReturnType<typeof toGraphSignIn>) => s.ipAddress },
-  { header: 'User agent', value: (s: ReturnType<typeof toGraphSignIn>) => s.userAgent },
-  { header: 'Status', value: (s: ReturnType<typeof toGraphSignIn>) => (s.status.errorCode === 0 ? 'Success' : 'Failure') },
-  { header: 'Sign-in error code', value: (s: ReturnType<typeof toGraphSignIn>) => s.status.errorCode },
-  { header: 'Failure reason', value: (s: ReturnType<typeof toGraphSignIn>) => s.status.failureReason },
-  { header: 'Additional details', value: (s: ReturnType<typeof toGraphSignIn>) => s.status.additionalDetails },
-  { header: 'Authentication method', value: (s: ReturnType<typeof toGraphSignIn>) => s.mfaDetail.authMethod },
-  { header: 'Authentication method detail', value: (s: ReturnType<typeof toGraphSignIn>) => s.mfaDetail.authDetail },
-  { header: 'Risk level during sign-in', value: (s: ReturnType<typeof toGraphSignIn>) => s.riskLevelDuringSignIn },
-  { header: 'Risk state', value: (s: ReturnType<typeof toGraphSignIn>) => s.riskState },
+export const signInCsvColumns: ReadonlyArray<CsvColumn<ReturnType<typeof toGraphSignIn>>> = [
+  { property: 'createdDateTime', header: 'Date (UTC)', value: (s: ReturnType<typeof toGraphSignIn>) => s.createdDateTime },
+  { property: 'id', header: 'Request ID', value: (s: ReturnType<typeof toGraphSignIn>) => s.id },
+  { property: 'correlationId', header: 'Correlation ID', value: (s: ReturnType<typeof toGraphSignIn>) => s.correlationId },
+  { property: 'userId', header: 'User ID', value: (s: ReturnType<typeof toGraphSignIn>) => s.userId },
+  { property: 'userPrincipalName', header: 'User', value: (s: ReturnType<typeof toGraphSignIn>) => s.userPrincipalName },
+  { property: 'appDisplayName', header: 'Application', value: (s: ReturnType<typeof toGraphSignIn>) => s.appDisplayName },
+  { property: 'ipAddress', header: 'IP address', value: (s: ReturnType<typeof toGraphSignIn>) => s.ipAddress },
+  { property: 'userAgent', header: 'User agent', value: (s: ReturnType<typeof toGraphSignIn>) => s.userAgent },
+  { property: 'status', header: 'Status', value: (s: ReturnType<typeof toGraphSignIn>) => (s.status.errorCode === 0 ? 'Success' : 'Failure') },
+  { property: 'status', header: 'Sign-in error code', value: (s: ReturnType<typeof toGraphSignIn>) => s.status.errorCode },
+  { property: 'status', header: 'Failure reason', value: (s: ReturnType<typeof toGraphSignIn>) => s.status.failureReason },
+  { property: 'status', header: 'Additional details', value: (s: ReturnType<typeof toGraphSignIn>) => s.status.additionalDetails },
+  { property: 'mfaDetail', header: 'Authentication method', value: (s: ReturnType<typeof toGraphSignIn>) => s.mfaDetail.authMethod },
+  { property: 'mfaDetail', header: 'Authentication method detail', value: (s: ReturnType<typeof toGraphSignIn>) => s.mfaDetail.authDetail },
+  { property: 'riskLevelDuringSignIn', header: 'Risk level during sign-in', value: (s: ReturnType<typeof toGraphSignIn>) => s.riskLevelDuringSignIn },
+  { property: 'riskState', header: 'Risk state', value: (s: ReturnType<typeof toGraphSignIn>) => s.riskState },
 ];
 
 // graphEnums is read by the Swagger description below
