@@ -1,3 +1,4 @@
+import { configureLogging, defaultLogLevel } from '@bulwark/platform';
 import { Embedded, enrol, startEmbedded, wrongCodeAt } from './support/embedded';
 
 /**
@@ -21,7 +22,10 @@ describe('hostile free text in exports', () => {
     await bulwark.consumers.catchUp();
   }, 60_000);
 
-  afterAll(() => bulwark?.close());
+  afterAll(() => {
+    configureLogging({ level: defaultLogLevel(), pretty: false });
+    return bulwark?.close();
+  });
 
   const get = async (path: string, role: 'analyst' | 'siem', accept?: string) => {
     const response = await fetch(`${bulwark.url}${path}`, {
@@ -56,5 +60,16 @@ describe('hostile free text in exports', () => {
     if (format === 'cef') expect(feed).toContain('Evil\\nX-Forged: yes\\u001b[31m\\u202eexe.txt\\u2066\\u0000');
     // JSON escapes are the format's own: the parsed record still holds the exact text
     else expect(lines.some((line) => JSON.stringify(JSON.parse(line)).includes(JSON.stringify(HOSTILE).slice(1, -1)))).toBe(true);
+  });
+
+  it('writes log lines with no raw control or bidi character, the free text escaped visibly', async () => {
+    const raw: string[] = [];
+    configureLogging({ level: 'info', pretty: false }, { write: (chunk: string) => void raw.push(chunk) });
+    const reply = await bulwark.as('admin').post(`/v1/users/${userId}/block`, { reason: `stolen ${HOSTILE}` });
+    expect(reply.status).toBe(200);
+    const blocked = raw.find((line) => line.includes('"event":"block"'));
+    expect(blocked).toBeDefined();
+    for (const line of raw) expect(line.replace(/\n$/, '')).not.toMatch(UNSAFE);
+    expect(JSON.parse(blocked!).reason).toBe('stolen Evil\\u000d\\u000aX-Forged: yes\\u001b[31m\\u202eexe.txt\\u2066\\u0000');
   });
 });

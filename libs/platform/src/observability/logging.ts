@@ -4,6 +4,7 @@ import type { EventStore, ExpectedRevision } from '@bulwark/event-store';
 import type { NextFunction, Request, Response } from 'express';
 import pino, { DestinationStream, Logger } from 'pino';
 import pinoPretty from 'pino-pretty';
+import { escapeUnsafeText } from '@bulwark/odata';
 
 import { defaultLogLevel, LOG_LEVELS, LogLevel } from '../config';
 
@@ -16,10 +17,26 @@ export function createLogger(settings: LogSettings, destination?: DestinationStr
     timestamp: pino.stdTimeFunctions.isoTime,
     // nothing here logs a request's headers or body; should someone add one, the secrets still stay out
     redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: '[redacted]' },
+    // free text (a reason, a path, a user id) cannot forge a line, colour a terminal or reverse what is read: control
+    // characters and bidi overrides are written as visible \uXXXX, in JSON and in pretty printing alike
+    formatters: { log: (object) => visible(object, 0) as Record<string, unknown> },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((arg) => (typeof arg === 'string' ? escapeUnsafeText(arg) : arg)) as Parameters<typeof method>);
+      },
+    },
   };
   if (destination) return pino(options, destination);
   // pino-pretty as a stream in this thread: no worker to outlive the process, and it is for a developer's terminal only
   return settings.pretty ? pino(options, pinoPretty({ colorize: process.stdout.isTTY, sync: true })) : pino(options);
+}
+
+function visible(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return escapeUnsafeText(value);
+  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => visible(item, depth + 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, visible(item, depth + 1)]));
 }
 
 /**
