@@ -239,7 +239,7 @@ describe('MFA service settings through HTTP', () => {
       expect(pending.status).toBe(201);
       const refused = await challenge('half-done', { methodId: pending.body.id, channel: 'appNotification' });
       expect(refused.status).toBe(409);
-      expect(refused.body.error).toMatchObject({ code: 'ACCOUNT_NOT_ACTIVATED', message: expect.stringMatching(/^Authentication request is not for an activated account/) });
+      expect(refused.body.error).toMatchObject({ code: 'accountNotActivated', message: expect.stringMatching(/^Authentication request is not for an activated account/) });
     });
   });
 
@@ -249,7 +249,7 @@ describe('MFA service settings through HTTP', () => {
       expect((await admin().get('/v1/settings/appPasswords')).body).toEqual({ allowUsersToCreateAppPasswords: false, version: 0 });
       const refused = await app().post('/v1/users/legacy-client/authentication/appPasswords', { displayName: 'Outlook 2010' });
       expect(refused.status).toBe(409);
-      expect(refused.body.error).toMatchObject({ code: 'APP_PASSWORDS_NOT_ALLOWED', message: expect.stringMatching(/does not allow users to create app passwords/) });
+      expect(refused.body.error).toMatchObject({ code: 'appPasswordsNotAllowed', message: expect.stringMatching(/does not allow users to create app passwords/) });
       expect(await eventsOf(streams.userMfa('legacy-client'))).not.toContain('AppPasswordCreated');
 
       expect((await admin().put('/v1/settings/appPasswords', { allowUsersToCreateAppPasswords: 'yes' })).status).toBe(400);

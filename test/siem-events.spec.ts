@@ -160,7 +160,7 @@ describe('GET /v1/siem/events (the embedded SIEM feed)', () => {
     it('needs the Kafka export: 409 in the embedded default, which has none', async () => {
       const reply = await bulwark.as('admin').post('/v1/siem/replays', replay);
       expect(reply.status).toBe(409);
-      expect(reply.body.error.code).toBe('SIEM_KAFKA_NOT_CONFIGURED');
+      expect(reply.body.error.code).toBe('siemKafkaNotConfigured');
       expect((await bulwark.as('admin').get('/v1/siem/replays')).body).toEqual({ value: [] });
     });
 

@@ -60,12 +60,22 @@ export class AllErrorsFilter implements ExceptionFilter {
   }
 }
 
+/**
+ * Graph's convention for every error code a client sees: camelCase (`lockedOut`, `badRequest`). Domain errors keep
+ * their stable SCREAMING_SNAKE codes inside the services (deciders and their specifications); the edge writes them
+ * the one way, `INVALID_CODE` → `invalidCode`.
+ */
+export function graphErrorCode(code: string): string {
+  if (!/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/.test(code)) return code;
+  return code.toLowerCase().replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+}
+
 export function toResponse(exception: unknown, request: Request | undefined): { status: number; body: ErrorBody } {
   if (exception instanceof ApiError) {
     return { status: exception.status, body: errorBody(request, exception.code, exception.message, exception.details) };
   }
   if (exception instanceof DomainError) {
-    return { status: domainStatus[exception.kind], body: errorBody(request, exception.code, exception.message) };
+    return { status: domainStatus[exception.kind], body: errorBody(request, graphErrorCode(exception.code), exception.message) };
   }
   if (exception instanceof UnknownEventTypeError || exception instanceof InvalidEventError) {
     // a command produced an event its contract refuses: a bug, but nothing was stored
