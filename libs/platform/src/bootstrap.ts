@@ -23,6 +23,9 @@ export function configureHttp(app: INestApplication, title: string): void {
   app.use((request: express.Request & { requestId?: string }, response: express.Response, next: express.NextFunction) => {
     request.requestId = randomUUID();
     response.setHeader('request-id', request.requestId);
+    // Graph echoes the client's own id for the request; it is the events' correlation id (request-context.ts), never an Idempotency-Key
+    const clientRequestId = request.headers['client-request-id'];
+    if (typeof clientRequestId === 'string' && /^[\w.:-]{1,100}$/.test(clientRequestId)) response.setHeader('client-request-id', clientRequestId);
     next();
   });
   // after the request id (both read it when the response closes), before the body and the routes

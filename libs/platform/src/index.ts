@@ -19,3 +19,6 @@ export * from './observability/logging';
 export * from './observability/metrics';
 export * from './observability/metrics.controller';
 export * from './observability/tracing';
+export * from './idempotency/idempotency-key';
+export * from './idempotency/idempotency.store';
+export * from './idempotency/idempotency.interceptor';

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { eventRegistry } from '@bulwark/contracts';
 import { createEventStore, EVENT_STORE, EventStore, openReadDatabase } from '@bulwark/event-store';
@@ -14,6 +14,8 @@ import { KeyRing, loadCredentials, loadDataKey } from './credentials';
 import { AllErrorsFilter } from './errors';
 import { GraphCollections } from './graph-collections';
 import { HealthController } from './health.controller';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { idempotencyDatabaseFile, IdempotencyStore } from './idempotency/idempotency.store';
 import { MetricsController } from './observability/metrics.controller';
 import { logSecurityEvents } from './observability/logging';
 import { BulwarkMetrics } from './observability/metrics';
@@ -79,13 +81,20 @@ export class PlatformModule implements BeforeApplicationShutdown, OnApplicationS
       GraphCollections,
       { provide: APP_GUARD, useClass: RoleGuard },
       { provide: APP_FILTER, useClass: AllErrorsFilter },
+      {
+        provide: IdempotencyStore,
+        inject: [SEALED_BOX, CLOCK],
+        useFactory: (box: SealedBox, clock: Clock) => IdempotencyStore.open(idempotencyDatabaseFile(config), box, clock),
+      },
+      // after the RoleGuard (Nest runs guards first): the key is scoped to the role it sets
+      { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
     ];
     return {
       module: PlatformModule,
       imports: [CqrsModule.forRoot()],
       controllers: [HealthController, MetricsController],
       providers,
-      exports: providers.filter((provider) => !('provide' in provider && (provider.provide === APP_GUARD || provider.provide === APP_FILTER))),
+      exports: providers.filter((provider) => !('provide' in provider && ([APP_GUARD, APP_FILTER, APP_INTERCEPTOR].includes(provider.provide as string)))),
     };
   }
 
