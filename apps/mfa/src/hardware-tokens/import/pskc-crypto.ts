@@ -7,12 +7,21 @@ const XMLDSIG = 'http://www.w3.org/2000/09/xmldsig#';
 const XMLDSIG_MORE = 'http://www.w3.org/2001/04/xmldsig-more#';
 const PBKDF2 = 'http://www.rsasecurity.com/rsalabs/pkcs/schemas/pkcs-5v2-0#pbkdf2';
 
-/** AES-CBC as XML Encryption names it, by the key length each needs. */
-const CIPHERS: Record<string, { cipher: string; keyLength: number }> = {
-  [`${XMLENC}aes128-cbc`]: { cipher: 'aes-128-cbc', keyLength: 16 },
-  [`${XMLENC}aes192-cbc`]: { cipher: 'aes-192-cbc', keyLength: 24 },
-  [`${XMLENC}aes256-cbc`]: { cipher: 'aes-256-cbc', keyLength: 32 },
+/**
+ * The encryption algorithms RFC 6030 §6.1 names that we read: AES-CBC (an IV, then the blocks) and AES key wrap
+ * (RFC 3394: no IV, an 8-byte integrity check inside), each by the key length it needs.
+ */
+const CIPHERS: Record<string, { cipher: string; keyLength: number; wrap: boolean }> = {
+  [`${XMLENC}aes128-cbc`]: { cipher: 'aes-128-cbc', keyLength: 16, wrap: false },
+  [`${XMLENC}aes192-cbc`]: { cipher: 'aes-192-cbc', keyLength: 24, wrap: false },
+  [`${XMLENC}aes256-cbc`]: { cipher: 'aes-256-cbc', keyLength: 32, wrap: false },
+  [`${XMLENC}kw-aes128`]: { cipher: 'id-aes128-wrap', keyLength: 16, wrap: true },
+  [`${XMLENC}kw-aes192`]: { cipher: 'id-aes192-wrap', keyLength: 24, wrap: true },
+  [`${XMLENC}kw-aes256`]: { cipher: 'id-aes256-wrap', keyLength: 32, wrap: true },
 };
+
+/** RFC 3394's default initial value: unwrapping checks it, so a wrong key or a changed value is detected. */
+const KEY_WRAP_IV = Buffer.from('A6A6A6A6A6A6A6A6', 'hex');
 
 const HMACS: Record<string, string> = {
   [`${XMLDSIG}hmac-sha1`]: 'sha1',
@@ -35,6 +44,7 @@ export type PskcKeys = { encryptionKey: Buffer; macKey: Buffer; macHash: string 
 export class KeyProblem extends Error {}
 
 export const MAC_MISMATCH = 'MAC does not match: wrong key or tampered file';
+export const MAC_MISSING = 'the encrypted value has no ValueMAC';
 
 /**
  * Resolves the file's encryption key from its <EncryptionKey> and what the caller supplied, and decrypts the
@@ -59,7 +69,7 @@ export function openPskcKeys(container: XmlElement, secrets: PskcSecrets): PskcK
 
 /** Checks the value's MAC over IV and ciphertext before decrypting it (encrypt-then-MAC), then decrypts. */
 export function decryptValue(encryptedValue: XmlElement, valueMac: XmlElement | undefined, keys: PskcKeys): Buffer {
-  if (!valueMac) throw new KeyProblem('the encrypted value has no ValueMAC');
+  if (!valueMac) throw new KeyProblem(MAC_MISSING);
   const cipherValue = base64Of(descendant(encryptedValue, 'CipherData', 'CipherValue'), 'CipherValue');
   const expected = createHmac(keys.macHash, keys.macKey).update(cipherValue).digest();
   const stated = base64Of(valueMac, 'ValueMAC');
@@ -104,19 +114,31 @@ function derivePbkdf2Key(derivedKey: XmlElement, password: string): Buffer {
   return pbkdf2Sync(Buffer.from(password, 'utf8'), Buffer.from(salt, 'base64'), iterations, keyLength, hash);
 }
 
-/** Decrypts an xenc EncryptedDataType element: <EncryptionMethod> and <CipherData><CipherValue>, IV first. */
+/** Decrypts an xenc EncryptedDataType element: <EncryptionMethod> and <CipherData><CipherValue> (for CBC, IV first). */
 function decryptElement(element: XmlElement, key: Buffer): Buffer {
   const algorithm = childNamed(element, 'EncryptionMethod')?.attributes.Algorithm;
   const cipher = CIPHERS[algorithm ?? ''];
-  if (!cipher) throw new KeyProblem(`the encryption algorithm is not supported: ${shown(algorithm)}`);
+  if (!cipher) throw new TokenImportFormatError(`the encryption algorithm is not supported: ${shown(algorithm)} (supported: AES-128/192/256 in CBC mode or key wrap)`);
   if (key.length !== cipher.keyLength) {
     throw new TokenImportFormatError(`the file uses ${cipher.cipher}, which needs a ${cipher.keyLength}-byte key; the key supplied has ${key.length} bytes`);
   }
 
   const cipherValue = base64Of(descendant(element, 'CipherData', 'CipherValue'), 'CipherValue');
+  if (cipher.wrap) return unwrap(cipher.cipher, key, cipherValue);
   if (cipherValue.length < 32 || cipherValue.length % 16 !== 0) throw new KeyProblem('the CipherValue is not an IV followed by whole AES blocks');
   const decipher = createDecipheriv(cipher.cipher, key, cipherValue.subarray(0, 16)).setAutoPadding(false);
   return removeXmlEncPadding(Buffer.concat([decipher.update(cipherValue.subarray(16)), decipher.final()]));
+}
+
+/** RFC 3394 unwrapping: whole 64-bit blocks, at least two (the integrity check and the key). */
+function unwrap(cipher: string, key: Buffer, wrapped: Buffer): Buffer {
+  if (wrapped.length < 24 || wrapped.length % 8 !== 0) throw new KeyProblem('the CipherValue is not a wrapped key (whole 64-bit blocks, at least 24 bytes)');
+  try {
+    const decipher = createDecipheriv(cipher, key, KEY_WRAP_IV);
+    return Buffer.concat([decipher.update(wrapped), decipher.final()]);
+  } catch {
+    throw new KeyProblem('the wrapped value does not unwrap: wrong key or tampered file');
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { KeyProblem, MAC_MISMATCH, PskcKeys, decryptValue, isBase64, openPskcKeys, shown } from './pskc-crypto';
+import { KeyProblem, MAC_MISMATCH, MAC_MISSING, PskcKeys, decryptValue, isBase64, openPskcKeys, shown } from './pskc-crypto';
 import { HashFunction, MAX_TOKENS_PER_FILE, MIN_SECRET_BYTES, TokenImportFormatError } from './token-import.types';
 import { XmlElement, childNamed, childrenNamed, descendant, parseUntrustedXml, trimmedText } from './xml-tree';
 
@@ -32,8 +32,8 @@ export type PskcToken = {
   algorithm: 'hotp' | 'totp';
   secret: Buffer;
   digits: number;
-  /** HOTP only; 0 when the file states none */
-  counter?: number;
+  /** HOTP only, 64 bits; 0 when the file states none */
+  counter?: bigint;
   /** TOTP only; 30 when the file states none */
   timeIntervalInSeconds?: number;
   /** TOTP only, when stated: how many intervals the validation server found the token's clock off */
@@ -48,26 +48,21 @@ export type PskcImport = { tokens: PskcToken[]; errors: PskcKeyError[] };
 
 /**
  * Reads an RFC 6030 PSKC KeyContainer. Each KeyPackage becomes a token or a per-key error; a file that is not a
- * KeyContainer, is hostile, or cannot be opened with the key or password supplied throws TokenImportFormatError.
+ * KeyContainer, is hostile, cannot be opened with the key or password supplied, or holds a value whose MAC does
+ * not match, throws TokenImportFormatError: integrity is the file's, not each key's.
  * Signatures (<ds:Signature>) are not verified and key policies (<Policy>) are not applied.
  */
 export function parsePskc({ xml, preSharedKey, password }: PskcImportInput): PskcImport {
   const container = readKeyContainer(xml);
   const keys = hasEncryptedValues(container) ? openPskcKeys(container, { preSharedKey, password }) : null;
-  const macs = { verified: 0, mismatched: 0 };
   const tokens: PskcToken[] = [];
   const errors: PskcKeyError[] = [];
 
   childrenNamed(container, 'KeyPackage').forEach((keyPackage, index) => {
-    const result = readKeyPackage(keyPackage, index, keys && countingMacs(keys, macs));
+    const result = readKeyPackage(keyPackage, index, keys && refusingTamperedFile(keys, keyPackage, index));
     if ('reason' in result) errors.push(result);
     else tokens.push(result);
   });
-
-  // one tampered value is that key's problem; when no value verifies, the key or password is wrong
-  if (macs.mismatched > 0 && macs.verified === 0) {
-    throw new TokenImportFormatError('no MAC in the file matches: wrong pre-shared key or password, or a tampered file');
-  }
   return { tokens, errors };
 }
 
@@ -90,14 +85,19 @@ function hasEncryptedValues(element: XmlElement): boolean {
 
 type ValueDecrypter = (encryptedValue: XmlElement, valueMac: XmlElement | undefined) => Buffer;
 
-function countingMacs(keys: PskcKeys, macs: { verified: number; mismatched: number }): ValueDecrypter {
+/**
+ * Integrity is the file's: a value whose MAC does not match (a wrong key, or a file changed after it was written)
+ * refuses the whole file, naming the key, rather than importing the keys around it.
+ */
+function refusingTamperedFile(keys: PskcKeys, keyPackage: XmlElement, index: number): ValueDecrypter {
   return (encryptedValue, valueMac) => {
     try {
-      const value = decryptValue(encryptedValue, valueMac, keys);
-      macs.verified++;
-      return value;
+      return decryptValue(encryptedValue, valueMac, keys);
     } catch (error) {
-      if (error instanceof KeyProblem && error.message === MAC_MISMATCH) macs.mismatched++;
+      if (error instanceof KeyProblem && (error.message === MAC_MISMATCH || error.message === MAC_MISSING)) {
+        const serialNumber = trimmedText(descendant(keyPackage, 'DeviceInfo', 'SerialNo'));
+        throw new TokenImportFormatError(`key package ${index + 1}${serialNumber ? ` (serial number ${shown(serialNumber)})` : ''}: ${error.message}; nothing in the file was imported`);
+      }
       throw error;
     }
   };
@@ -184,33 +184,41 @@ function readBinaryValue(element: XmlElement, decrypt: ValueDecrypter | null, na
   return Buffer.from(plain, 'base64');
 }
 
-/** An integer data value: decimal in <PlainValue>, big-endian bytes once an <EncryptedValue> is decrypted. */
-function readIntegerValue(element: XmlElement | undefined, decrypt: ValueDecrypter | null, name: string, signed = false): number | undefined {
+/** An integer data value: decimal in <PlainValue>, big-endian bytes once an <EncryptedValue> is decrypted; at most 64 bits. */
+function readIntegerValue(element: XmlElement | undefined, decrypt: ValueDecrypter | null, name: string, signed = false): bigint | undefined {
   if (!element) return undefined;
-  let value: number;
+  let value: bigint;
   if (childNamed(element, 'EncryptedValue')) {
     const bytes = readBinaryValue(element, decrypt, name);
     if (bytes.length === 0 || bytes.length > 8) throw new KeyProblem(`the ${name} is not an integer`);
     const unsigned = BigInt(`0x${bytes.toString('hex')}`);
-    value = Number(signed ? BigInt.asIntN(bytes.length * 8, unsigned) : unsigned);
+    value = signed ? BigInt.asIntN(bytes.length * 8, unsigned) : unsigned;
   } else {
     const text = trimmedText(childNamed(element, 'PlainValue')) ?? '';
-    if (!(signed ? /^[-+]?\d+$/ : /^\+?\d+$/).test(text)) throw new KeyProblem(`the ${name} is not ${signed ? 'an' : 'a non-negative'} integer`);
-    value = Number(text);
+    if (!(signed ? /^[-+]?\d{1,20}$/ : /^\+?\d{1,20}$/).test(text)) throw new KeyProblem(`the ${name} is not ${signed ? 'an' : 'a non-negative'} integer of at most 64 bits`);
+    value = BigInt(text);
   }
-  if (!Number.isSafeInteger(value)) throw new KeyProblem(`the ${name} is too large`);
+  if (signed ? value !== BigInt.asIntN(64, value) : value !== BigInt.asUintN(64, value)) throw new KeyProblem(`the ${name} does not fit in 64 bits`);
   return value;
 }
 
+/** A small integer (an interval, a drift): a number. */
+function readSmallInteger(element: XmlElement | undefined, decrypt: ValueDecrypter | null, name: string, signed = false): number | undefined {
+  const value = readIntegerValue(element, decrypt, name, signed);
+  if (value === undefined) return undefined;
+  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) throw new KeyProblem(`the ${name} is too large`);
+  return Number(value);
+}
+
 function readHotpData(data: XmlElement | undefined, decrypt: ValueDecrypter | null): Pick<PskcToken, 'counter'> {
-  return { counter: readIntegerValue(childNamed(data, 'Counter'), decrypt, 'counter') ?? 0 };
+  return { counter: readIntegerValue(childNamed(data, 'Counter'), decrypt, 'counter') ?? 0n };
 }
 
 /** <Time> is not read: RFC 6030 leaves its meaning to the algorithm, and TOTP (RFC 6238) counts from the Unix epoch. */
 function readTotpData(data: XmlElement | undefined, decrypt: ValueDecrypter | null): Pick<PskcToken, 'timeIntervalInSeconds' | 'timeDriftInIntervals'> {
-  const interval = readIntegerValue(childNamed(data, 'TimeInterval'), decrypt, 'time interval') ?? DEFAULT_TIME_INTERVAL;
+  const interval = readSmallInteger(childNamed(data, 'TimeInterval'), decrypt, 'time interval') ?? DEFAULT_TIME_INTERVAL;
   if (interval < 1 || interval > 3600) throw new KeyProblem('the time interval must be between 1 and 3600 seconds');
-  const drift = readIntegerValue(childNamed(data, 'TimeDrift'), decrypt, 'time drift', true);
+  const drift = readSmallInteger(childNamed(data, 'TimeDrift'), decrypt, 'time drift', true);
   return { timeIntervalInSeconds: interval, ...(drift === undefined ? {} : { timeDriftInIntervals: drift }) };
 }
 
