@@ -70,10 +70,22 @@ const errorResponses: Record<string, string> = {
   401: 'No bearer key, or one that is not valid',
   403: "The key's role may not use this route",
   404: 'The user, method, challenge or item named does not exist',
-  409: 'The request conflicts with the current state (already done, limit reached, locked out)',
+  409: 'The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)',
   413: 'The body is larger than the limit',
-  422: 'The request is understood but cannot be carried out in the current state',
+  422: 'The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)',
   500: 'An internal error; nothing was stored',
+};
+
+/** Declared on every write (idempotency/idempotency.interceptor.ts). */
+const idempotencyKeyParameter = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again ' +
+    '(with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. ' +
+    'Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft\'s quoted form `"…"` is taken too.',
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$' },
 };
 
 type Operation = {
@@ -134,6 +146,7 @@ export function completeOpenApiDocument(document: OpenAPIObject): OpenAPIObject 
           parameters.push({ name, in: 'path', required: true, schema: { type: 'string' } });
         }
       }
+      if (method !== 'get') parameters.push(idempotencyKeyParameter);
       if (!parameters.length) delete operation.parameters;
       for (const status of errorStatuses(method, operation, isPublic, pathParams)) {
         operation.responses[status] ??= { $ref: `#/components/responses/Error${status}` };
