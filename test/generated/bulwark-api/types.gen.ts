@@ -176,6 +176,12 @@ export type RegisterAuthenticatorAppControllerRegisterData = {
         period?: 30 | 60;
         pushEnabled?: boolean;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         userId: string;
     };
@@ -201,7 +207,7 @@ export type RegisterAuthenticatorAppControllerRegisterErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -209,7 +215,7 @@ export type RegisterAuthenticatorAppControllerRegisterErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -246,6 +252,12 @@ export type ActivateAuthenticatorAppControllerActivateData = {
     body: {
         code: string;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         userId: string;
         methodId: string;
@@ -272,7 +284,7 @@ export type ActivateAuthenticatorAppControllerActivateErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -280,7 +292,7 @@ export type ActivateAuthenticatorAppControllerActivateErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -319,6 +331,12 @@ export type IssueChallengeControllerIssueData = {
         lastName?: string;
         email?: string;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1/mfa/challenges';
@@ -342,7 +360,7 @@ export type IssueChallengeControllerIssueErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -350,7 +368,7 @@ export type IssueChallengeControllerIssueErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -394,6 +412,12 @@ export type VerifyChallengeControllerVerifyData = {
         code: string;
         rememberDevice?: boolean;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         challengeId: string;
     };
@@ -419,7 +443,7 @@ export type VerifyChallengeControllerVerifyErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -427,7 +451,7 @@ export type VerifyChallengeControllerVerifyErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -457,6 +481,12 @@ export type VerifyChallengeControllerVerifyResponse = VerifyChallengeControllerV
 
 export type ReportSuspiciousActivityControllerReportData = {
     body?: never;
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         challengeId: string;
     };
@@ -482,11 +512,11 @@ export type ReportSuspiciousActivityControllerReportErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -518,6 +548,12 @@ export type AnswerPushControllerAnswerData = {
     } | {
         response: 'report';
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         challengeId: string;
     };
@@ -543,7 +579,7 @@ export type AnswerPushControllerAnswerErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -551,7 +587,7 @@ export type AnswerPushControllerAnswerErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -583,6 +619,12 @@ export type AnswerCallControllerAnswerData = {
     body: {
         keys: string;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         challengeId: string;
     };
@@ -608,7 +650,7 @@ export type AnswerCallControllerAnswerErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -616,7 +658,7 @@ export type AnswerCallControllerAnswerErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -649,6 +691,12 @@ export type RegisterPhoneControllerRegisterData = {
         phoneNumber: string;
         phoneType: 'mobile' | 'alternateMobile' | 'office';
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         userId: string;
     };
@@ -674,7 +722,7 @@ export type RegisterPhoneControllerRegisterErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -682,7 +730,7 @@ export type RegisterPhoneControllerRegisterErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -788,6 +836,12 @@ export type MethodsControllerListResponse = MethodsControllerListResponses[keyof
 
 export type MethodsControllerRemoveData = {
     body?: never;
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         userId: string;
         methodId: string;
@@ -818,11 +872,11 @@ export type MethodsControllerRemoveErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -845,6 +899,12 @@ export type MethodsControllerRemoveResponse = MethodsControllerRemoveResponses[k
 export type MethodsControllerSetDefaultData = {
     body: {
         methodId: string;
+    };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         userId: string;
@@ -871,7 +931,7 @@ export type MethodsControllerSetDefaultErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -879,7 +939,7 @@ export type MethodsControllerSetDefaultErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -903,6 +963,12 @@ export type MethodsControllerSetDefaultResponse = MethodsControllerSetDefaultRes
 
 export type AppPasswordsControllerDeleteAllData = {
     body?: never;
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         userId: string;
     };
@@ -928,11 +994,11 @@ export type AppPasswordsControllerDeleteAllErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -955,6 +1021,12 @@ export type AppPasswordsControllerDeleteAllResponse = AppPasswordsControllerDele
 export type AppPasswordsControllerCreateData = {
     body: {
         displayName?: string;
+    };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         userId: string;
@@ -981,7 +1053,7 @@ export type AppPasswordsControllerCreateErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -989,7 +1061,7 @@ export type AppPasswordsControllerCreateErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -1021,6 +1093,12 @@ export type AppPasswordsControllerVerifyData = {
         userAgent?: string;
         appId?: string;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         userId: string;
     };
@@ -1046,7 +1124,7 @@ export type AppPasswordsControllerVerifyErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -1054,7 +1132,7 @@ export type AppPasswordsControllerVerifyErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -1126,6 +1204,12 @@ export type ChangeLockoutSettingsControllerChangeData = {
         counterResetMinutes: number;
         autoUnlockMinutes: number;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1/settings/lockout';
@@ -1149,7 +1233,7 @@ export type ChangeLockoutSettingsControllerChangeErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -1157,7 +1241,7 @@ export type ChangeLockoutSettingsControllerChangeErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -1187,6 +1271,12 @@ export type TokenDevicesControllerStartImportData = {
      * The token file, at most 5 MiB
      */
     body: string;
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/beta/directory/authenticationMethodDevices/hardwareOathDevices/imports';
@@ -1210,7 +1300,7 @@ export type TokenDevicesControllerStartImportErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -1237,7 +1327,7 @@ export type TokenDevicesControllerStartImportErrors = {
         };
     };
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -1476,6 +1566,12 @@ export type TokenDevicesControllerAssignData = {
             id: string;
         };
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         tokenId: string;
     };
@@ -1501,7 +1597,7 @@ export type TokenDevicesControllerAssignErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -1509,7 +1605,7 @@ export type TokenDevicesControllerAssignErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -1595,6 +1691,12 @@ export type TenantSettingsControllerChangeData = {
         voiceCallLifetimeSeconds?: number;
         pushTimeoutSeconds?: number;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1/settings/mfa';
@@ -1618,7 +1720,7 @@ export type TenantSettingsControllerChangeErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -1626,7 +1728,7 @@ export type TenantSettingsControllerChangeErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -1703,6 +1805,12 @@ export type UserRequirementsControllerSetData = {
     body: {
         perUserMfaState: 'disabled' | 'enabled' | 'enforced';
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         userId: string;
     };
@@ -1728,7 +1836,7 @@ export type UserRequirementsControllerSetErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -1736,7 +1844,7 @@ export type UserRequirementsControllerSetErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -1758,6 +1866,12 @@ export type UserRequirementsControllerSetResponse = UserRequirementsControllerSe
 
 export type UserRequirementsControllerRequireReregistrationData = {
     body?: never;
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         userId: string;
     };
@@ -1783,11 +1897,11 @@ export type UserRequirementsControllerRequireReregistrationErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -1810,6 +1924,12 @@ export type UserRequirementsControllerRequireReregistrationResponse = UserRequir
 export type UnlockAccountControllerUnlockData = {
     body: {
         reason: string;
+    };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         userId: string;
@@ -1836,7 +1956,7 @@ export type UnlockAccountControllerUnlockErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -1844,7 +1964,7 @@ export type UnlockAccountControllerUnlockErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -1871,6 +1991,12 @@ export type RevokeRememberedDevicesControllerRevokeData = {
     body: {
         reason?: string;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         userId: string;
     };
@@ -1896,7 +2022,7 @@ export type RevokeRememberedDevicesControllerRevokeErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -1904,7 +2030,7 @@ export type RevokeRememberedDevicesControllerRevokeErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -1932,6 +2058,12 @@ export type HardwareOathMethodsControllerActivateData = {
         verificationCode: string;
         displayName?: string;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         userId: string;
         methodId: string;
@@ -1958,7 +2090,7 @@ export type HardwareOathMethodsControllerActivateErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -1966,7 +2098,7 @@ export type HardwareOathMethodsControllerActivateErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -1990,6 +2122,12 @@ export type HardwareOathMethodsControllerResyncData = {
     body: {
         code1: string;
         code2: string;
+    };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         userId: string;
@@ -2017,7 +2155,7 @@ export type HardwareOathMethodsControllerResyncErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -2025,7 +2163,7 @@ export type HardwareOathMethodsControllerResyncErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -2088,6 +2226,12 @@ export type PhoneCallSettingsControllerChangeData = {
     body: {
         callerId: string | null;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1/settings/phoneCall';
@@ -2111,7 +2255,7 @@ export type PhoneCallSettingsControllerChangeErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -2119,7 +2263,7 @@ export type PhoneCallSettingsControllerChangeErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -2196,6 +2340,12 @@ export type PhoneCallSettingsControllerUploadData = {
          */
         file: Blob | File;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1/settings/phoneCall/greetings';
@@ -2219,7 +2369,7 @@ export type PhoneCallSettingsControllerUploadErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -2246,7 +2396,7 @@ export type PhoneCallSettingsControllerUploadErrors = {
         };
     };
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -2278,6 +2428,12 @@ export type PhoneCallSettingsControllerUploadResponse = PhoneCallSettingsControl
 
 export type PhoneCallSettingsControllerRemoveData = {
     body?: never;
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         greetingId: string;
     };
@@ -2303,11 +2459,11 @@ export type PhoneCallSettingsControllerRemoveErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -2373,6 +2529,12 @@ export type RegistrationPolicyControllerChangeData = {
         groupIds?: Array<string>;
         postponeDays: number;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1/settings/registration';
@@ -2396,7 +2558,7 @@ export type RegistrationPolicyControllerChangeErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -2404,7 +2566,7 @@ export type RegistrationPolicyControllerChangeErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -2470,6 +2632,12 @@ export type AppPasswordPolicyControllerChangeData = {
     body: {
         allowUsersToCreateAppPasswords: boolean;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1/settings/appPasswords';
@@ -2493,7 +2661,7 @@ export type AppPasswordPolicyControllerChangeErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -2501,7 +2669,7 @@ export type AppPasswordPolicyControllerChangeErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -2568,6 +2736,12 @@ export type SignInLogFieldsControllerChangeData = {
         lastName: boolean;
         email: boolean;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1/settings/signInLogFields';
@@ -2591,7 +2765,7 @@ export type SignInLogFieldsControllerChangeErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -2599,7 +2773,7 @@ export type SignInLogFieldsControllerChangeErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -2748,6 +2922,12 @@ export type TriageControllerConfirmCompromisedData = {
     body: {
         userIds: Array<string>;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1.0/identityProtection/riskyUsers/confirmCompromised';
@@ -2771,7 +2951,7 @@ export type TriageControllerConfirmCompromisedErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -2779,7 +2959,7 @@ export type TriageControllerConfirmCompromisedErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -2802,6 +2982,12 @@ export type TriageControllerConfirmCompromisedResponse = TriageControllerConfirm
 export type TriageControllerConfirmSafeData = {
     body: {
         userIds: Array<string>;
+    };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
     };
     path?: never;
     query?: never;
@@ -2826,7 +3012,7 @@ export type TriageControllerConfirmSafeErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -2834,7 +3020,7 @@ export type TriageControllerConfirmSafeErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -2857,6 +3043,12 @@ export type TriageControllerConfirmSafeResponse = TriageControllerConfirmSafeRes
 export type TriageControllerDismissData = {
     body: {
         userIds: Array<string>;
+    };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
     };
     path?: never;
     query?: never;
@@ -2881,7 +3073,7 @@ export type TriageControllerDismissErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -2889,7 +3081,7 @@ export type TriageControllerDismissErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -3123,6 +3315,12 @@ export type BlockUserControllerBlockData = {
         reason: string;
         days?: number;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         userId: string;
     };
@@ -3148,7 +3346,7 @@ export type BlockUserControllerBlockErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -3156,7 +3354,7 @@ export type BlockUserControllerBlockErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -3186,6 +3384,12 @@ export type BlockUserControllerUnblockData = {
     body: {
         reason: string;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         userId: string;
     };
@@ -3211,7 +3415,7 @@ export type BlockUserControllerUnblockErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -3219,7 +3423,7 @@ export type BlockUserControllerUnblockErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -3289,6 +3493,12 @@ export type FraudAlertControllerChangeData = {
         voiceReportingCode?: string;
         autoBlockOnFraud: boolean;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1/settings/fraudAlert';
@@ -3312,7 +3522,7 @@ export type FraudAlertControllerChangeErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -3320,7 +3530,7 @@ export type FraudAlertControllerChangeErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -3419,6 +3629,12 @@ export type RiskSettingsControllerChangeDetectionSettingsData = {
             threshold: number;
         };
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1/settings/riskDetection';
@@ -3442,7 +3658,7 @@ export type RiskSettingsControllerChangeDetectionSettingsErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -3450,7 +3666,7 @@ export type RiskSettingsControllerChangeDetectionSettingsErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -3534,6 +3750,12 @@ export type RiskSettingsControllerChangeRiskPolicyData = {
         medium: Array<'block' | 'revokeSessions' | 'requireReregistration'>;
         high: Array<'block' | 'revokeSessions' | 'requireReregistration'>;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1/settings/riskPolicy';
@@ -3557,7 +3779,7 @@ export type RiskSettingsControllerChangeRiskPolicyErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -3565,7 +3787,7 @@ export type RiskSettingsControllerChangeRiskPolicyErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -3639,6 +3861,12 @@ export type NotificationSettingsControllerChangeData = {
             secret?: string;
         }>;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1/settings/notifications';
@@ -3662,7 +3890,7 @@ export type NotificationSettingsControllerChangeErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -3670,7 +3898,7 @@ export type NotificationSettingsControllerChangeErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -3700,12 +3928,22 @@ export type NotificationSettingsControllerChangeResponse = NotificationSettingsC
 
 export type NotificationSettingsControllerTestData = {
     body?: never;
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1/settings/notifications/test';
 };
 
 export type NotificationSettingsControllerTestErrors = {
+    /**
+     * The path, query or body is not valid (the message names the field)
+     */
+    400: ErrorBody;
     /**
      * No bearer key, or one that is not valid
      */
@@ -3719,11 +3957,11 @@ export type NotificationSettingsControllerTestErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -4285,6 +4523,12 @@ export type RevokeSessionsControllerRevokeData = {
     body: {
         reason?: string;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         userId: string;
     };
@@ -4310,7 +4554,7 @@ export type RevokeSessionsControllerRevokeErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -4318,7 +4562,7 @@ export type RevokeSessionsControllerRevokeErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
@@ -4487,6 +4731,12 @@ export type ReplaysControllerRequestData = {
         to: string;
         topics: Array<'ocsf' | 'ecs' | 'cef'>;
     };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1/siem/replays';
@@ -4510,7 +4760,7 @@ export type ReplaysControllerRequestErrors = {
      */
     404: ErrorBody;
     /**
-     * The request conflicts with the current state (already done, limit reached, locked out)
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
      */
     409: ErrorBody;
     /**
@@ -4518,7 +4768,7 @@ export type ReplaysControllerRequestErrors = {
      */
     413: ErrorBody;
     /**
-     * The request is understood but cannot be carried out in the current state
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
      */
     422: ErrorBody;
     /**
