@@ -18,6 +18,8 @@ export const streams = {
   adminNotifications: (triggerEventId: string) => `admin_notifications-${triggerEventId}`,
   oathToken: (tokenId: string) => `oath_token-${tokenId}`,
   oathImport: (importId: string) => `oath_import-${importId}`,
+  /** events an operator parked so that consumers go on past them (npm run events:park) */
+  parkedEvents: 'parked_events-store',
 } as const;
 
 /** The Kafka topic that carries every committed domain event, keyed by user. */

@@ -2,15 +2,20 @@ import { RecordedEvent } from '@bulwark/contracts';
 import { MessagePort, parentPort, Worker } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventStore } from './event-store.port';
-import { ConsumerProgress, SubscriptionState } from './progress';
-import { EventConsumer, StoreSubscription, SubscriptionSource } from './subscription';
+import { ConsumerProgress, StoppedAt, SubscriptionState } from './progress';
+import { UnreadableEventError } from './store-errors';
+import { EventConsumer, reportFailure, reportRecovery, StoreSubscription, SubscriptionSource } from './subscription';
 
 /**
  * A durable consumer on a worker thread, so that its work costs the main thread nothing: the thread opens its own
  * connections, runs a StoreSubscription, and reports how far it has got; the main thread sees it as one subscription
  * (status, catchUp, stop). Used for the projections and for the SIEM exporters.
  */
-type Progress = { type: 'progress'; position: number } | { type: 'live' } | { type: 'failed'; message: string };
+type Progress =
+  | { type: 'progress'; position: number }
+  | { type: 'live' }
+  | { type: 'failed'; message: string; stoppedAt?: StoppedAt }
+  | { type: 'recovered'; parked: StoppedAt };
 type Stop = { type: 'stop' };
 /** What a consumer thread may post besides its progress: `{ type: <anything else>, … }`, for its owner's listener. */
 export type ThreadNotice = { type: string; [field: string]: unknown };
@@ -19,9 +24,10 @@ export type ThreadNotice = { type: string; [field: string]: unknown };
  * A subscription source for a connection that appends nothing itself (a thread's own connection to the embedded
  * store): it learns of other connections' commits by asking for the head, a cheap indexed read, every `pollMs`.
  */
-export function pollingSource(store: Pick<EventStore, 'readAll' | 'headPosition'>, pollMs: number): SubscriptionSource {
+export function pollingSource(store: Pick<EventStore, 'readAll' | 'headPosition' | 'readStream'>, pollMs: number): SubscriptionSource {
   return {
     readAll: (options) => store.readAll(options),
+    readStream: (streamId, options) => store.readStream(streamId, options),
     headPosition: () => store.headPosition(),
     async waitForAppend(position, timeoutMs, signal) {
       const deadline = Date.now() + timeoutMs;
@@ -60,6 +66,7 @@ export function serveConsumerThread(
   };
   const reportingSource: SubscriptionSource = {
     readAll: (read) => source.readAll(read),
+    ...(source.readStream ? { readStream: source.readStream.bind(source) } : {}),
     headPosition: () => source.headPosition(),
     waitForAppend(position, timeoutMs, signal) {
       if (!live) {
@@ -69,7 +76,12 @@ export function serveConsumerThread(
       return source.waitForAppend(position, timeoutMs, signal);
     },
   };
-  const subscription = new StoreSubscription(reportingSource, reporting, { ...options, onFailure: (error) => post({ type: 'failed', message: error.message }) }).start();
+  const subscription = new StoreSubscription(reportingSource, reporting, {
+    ...options,
+    onFailure: (error) =>
+      post({ type: 'failed', message: error.message, ...(error instanceof UnreadableEventError ? { stoppedAt: { ...error.event, reason: error.reason } } : {}) }),
+    onRecovery: (parked) => post({ type: 'recovered', parked }),
+  }).start();
   port.on('message', async (message: Stop) => {
     if (message.type !== 'stop') return;
     await subscription.stop();
@@ -94,10 +106,14 @@ export class ConsumerThread {
     worker.on('message', (message: Progress | ThreadNotice) => {
       if (message.type === 'progress') this.progress.advance((message as { position: number }).position);
       else if (message.type === 'live') this.progress.mark('live');
-      else if (message.type === 'failed') this.fail(new Error((message as { message: string }).message));
+      else if (message.type === 'failed') this.fail(message as Extract<Progress, { type: 'failed' }>);
+      else if (message.type === 'recovered') {
+        this.progress.recover();
+        reportRecovery(name)((message as Extract<Progress, { type: 'recovered' }>).parked);
+      }
       else for (const listener of this.listeners) listener(message);
     });
-    worker.on('error', (error) => this.fail(error));
+    worker.on('error', (error) => this.fail({ message: `thread stopped: ${error.message}` }));
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     void this.exited.then(() => this.progress.mark('stopped'));
   }
@@ -127,7 +143,9 @@ export class ConsumerThread {
     this.progress.mark('stopped');
   }
 
-  private fail(error: Error): void {
-    if (this.progress.fail(error)) console.error(`[bulwark] ${this.progress.snapshot().name} thread stopped: ${error.message}`);
+  /** The thread's failure, as its subscription reported it: an unreadable event is rebuilt so the report names it. */
+  private fail({ message, stoppedAt }: { message: string; stoppedAt?: StoppedAt }): void {
+    const error = stoppedAt ? new UnreadableEventError(stoppedAt, stoppedAt.reason) : new Error(message);
+    if (this.progress.fail(error, stoppedAt)) reportFailure(this.progress.snapshot().name)(error);
   }
 }

@@ -17,6 +17,7 @@ import {
 } from '@eventstore/db-client';
 import { EventRegistry, NewEvent, RecordedEvent } from '@bulwark/contracts';
 import { AppendResult, CheckpointStore, EventStore, ExpectedRevision, WrongExpectedRevisionError } from './event-store.port';
+import { readingEvent } from './store-errors';
 
 /** The part of the db-client this adapter uses: a seam for tests that run without a server. */
 export type EventStoreDbClientLike = Pick<EventStoreDBClient, 'appendToStream' | 'readStream' | 'readAll' | 'setStreamMetadata' | 'dispose'>;
@@ -228,9 +229,8 @@ export class EventStoreDbEventStore implements EventStore {
       revision: Number(event.revision),
       position,
     } as RecordedEvent;
-    // an event this build does not know, or cannot parse, stops the reader loudly instead of being skipped
-    this.registry.validate(recorded);
-    return recorded;
+    // an event this build does not know, or cannot parse, stops the reader loudly, naming it, instead of being skipped
+    return readingEvent({ position, eventId: event.id, eventType: event.type, streamId: event.streamId }, () => this.registry.validate(recorded));
   }
 }
 

@@ -11,3 +11,5 @@ export * from './projection-thread';
 export * from './read-ahead';
 export * from './consumer-thread';
 export * from './thread-entry';
+export * from './store-errors';
+export * from './parked-events';

@@ -1,4 +1,15 @@
-export type SubscriptionState = { name: string; status: 'starting' | 'live' | 'stopped' | 'failed'; position: number; error?: string };
+/** The event a consumer stopped on because it cannot be read: park it (`npm run events:park`) for the consumer to go on. */
+export type StoppedAt = { position: number; eventId: string; eventType: string; streamId: string; reason: string };
+
+export type SubscriptionState = {
+  name: string;
+  status: 'starting' | 'live' | 'stopped' | 'failed';
+  /** the last position handled */
+  position: number;
+  error?: string;
+  /** when failed on an event it cannot read: which, and why */
+  stoppedAt?: StoppedAt;
+};
 
 /**
  * Where a consumer has got to, and who is waiting for it to get somewhere: the part every delivery
@@ -39,12 +50,18 @@ export class ConsumerProgress {
   }
 
   /** Marks the consumer failed (once) and rejects everyone waiting; returns false if it had already failed. */
-  fail(error: Error): boolean {
+  fail(error: Error, stoppedAt?: StoppedAt): boolean {
     if (this.state.status === 'failed') return false;
-    this.state = { ...this.state, status: 'failed', error: error.message };
+    this.state = { ...this.state, status: 'failed', error: error.message, ...(stoppedAt ? { stoppedAt } : {}) };
     for (const waiter of this.waiters) waiter.reject(error);
     this.waiters.clear();
     return true;
+  }
+
+  /** The consumer goes on after a failure an operator resolved (the event it stopped on was parked). */
+  recover(): void {
+    if (this.state.status !== 'failed') return;
+    this.state = { name: this.state.name, status: 'starting', position: this.state.position };
   }
 
   /** Resolves once the consumer has handled everything up to `position`. */

@@ -10,6 +10,7 @@ import {
   ExpectedRevision,
   WrongExpectedRevisionError,
 } from './event-store.port';
+import { readingEvent } from './store-errors';
 
 type Row = {
   position: number;
@@ -206,7 +207,7 @@ export class SqliteEventStore implements EventStore {
       this.db,
       'SELECT position, event_id, stream_id, revision, type, data, metadata FROM events WHERE position > ? ORDER BY position LIMIT ?',
     ).raw(true).all(after, maxCount);
-    for (const row of rows) this.registry.validate(decodeStoredEvent(row));
+    for (const row of rows) readingEvent({ position: row[0], eventId: row[1], eventType: row[4], streamId: row[2] }, () => this.registry.validate(decodeStoredEvent(row)));
     return rows;
   }
 
@@ -255,18 +256,20 @@ export class SqliteEventStore implements EventStore {
   }
 
   private toRecorded(row: Row): RecordedEvent {
-    const event: RecordedEvent = {
-      eventId: row.event_id,
-      type: row.type,
-      data: JSON.parse(row.data),
-      metadata: JSON.parse(row.metadata),
-      streamId: row.stream_id,
-      revision: row.revision,
-      position: row.position,
-    };
-    // an event this build does not know stops the reader loudly instead of being skipped
-    this.registry.validate(event);
-    return event;
+    // an event this build does not know or cannot parse stops the reader loudly, naming it, instead of being skipped
+    return readingEvent({ position: row.position, eventId: row.event_id, eventType: row.type, streamId: row.stream_id }, () => {
+      const event: RecordedEvent = {
+        eventId: row.event_id,
+        type: row.type,
+        data: JSON.parse(row.data),
+        metadata: JSON.parse(row.metadata),
+        streamId: row.stream_id,
+        revision: row.revision,
+        position: row.position,
+      };
+      this.registry.validate(event);
+      return event;
+    });
   }
 }
 

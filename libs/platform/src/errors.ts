@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import { DomainError, InvalidEventError, UnknownEventTypeError } from '@bulwark/contracts';
+import { isStoreUnavailable, UnreadableEventError } from '@bulwark/event-store';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { logger, logRefusal } from './observability/logging';
@@ -53,7 +54,8 @@ export class AllErrorsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const { status, body } = toResponse(exception, request);
+    const { status, body, headers } = toResponse(exception, request);
+    if (headers) response.set(headers);
     if (status >= 500) logger().error({ kind: 'error', requestId: requestIdOf(request), method: request.method, path: request.path, err: exception }, 'request failed');
     else logRefusal(request, status, body.error.code, body.error.message);
     response.status(status).json(body);
@@ -70,12 +72,28 @@ export function graphErrorCode(code: string): string {
   return code.toLowerCase().replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
 }
 
-export function toResponse(exception: unknown, request: Request | undefined): { status: number; body: ErrorBody } {
+/** How long a client waits before trying again when the store is unavailable (a lock held, a server unreachable). */
+export const STORE_RETRY_AFTER_SECONDS = 5;
+
+export function toResponse(exception: unknown, request: Request | undefined): { status: number; body: ErrorBody; headers?: Record<string, string> } {
   if (exception instanceof ApiError) {
     return { status: exception.status, body: errorBody(request, exception.code, exception.message, exception.details) };
   }
   if (exception instanceof DomainError) {
     return { status: domainStatus[exception.kind], body: errorBody(request, graphErrorCode(exception.code), exception.message) };
+  }
+  if (isStoreUnavailable(exception)) {
+    // nothing was decided: the same request may succeed once the store is back (a lock released, a server reachable)
+    return {
+      status: 503,
+      headers: { 'Retry-After': String(STORE_RETRY_AFTER_SECONDS) },
+      body: errorBody(request, 'serviceUnavailable', `the event store is unavailable (${(exception as Error).message}); try again later`),
+    };
+  }
+  if (exception instanceof UnreadableEventError) {
+    // a stored event of this request's stream fails its contract: no decision is made on a history read in part;
+    // an operator repairs or parks it (GET /health names it), so retrying soon does not help: no Retry-After
+    return { status: 503, body: errorBody(request, 'unreadableEvent', exception.message) };
   }
   if (exception instanceof UnknownEventTypeError || exception instanceof InvalidEventError) {
     // a command produced an event its contract refuses: a bug, but nothing was stored

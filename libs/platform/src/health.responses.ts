@@ -9,5 +9,19 @@ export const healthResponse = z.object({
   delivery: z.string(),
   store: probe.extend({ kind: z.string().optional(), headPosition: z.int().optional() }),
   kafka: probe.extend({ brokers: z.int().optional(), encoding: z.enum(['fast', 'kafkajs']).optional() }),
-  consumers: z.array(z.object({ name: z.string(), status: z.string(), position: z.int().optional(), error: z.string().optional() }).loose()),
+  consumers: z.array(
+    z
+      .object({
+        name: z.string(),
+        status: z.string(),
+        /** the last position the consumer handled */
+        position: z.int().optional(),
+        error: z.string().optional(),
+        /** the event a failed consumer stopped on because it cannot read it: park it to let the consumer go on */
+        stoppedAt: z
+          .object({ position: z.int(), eventId: z.string(), eventType: z.string(), streamId: z.string(), reason: z.string() })
+          .optional(),
+      })
+      .loose(),
+  ),
 });

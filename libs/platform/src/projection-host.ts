@@ -1,10 +1,25 @@
 import { Inject, Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { EVENT_FEED, EventFeed, FeedSubscription } from '@bulwark/messaging';
-import { EVENT_STORE, EventConsumer, EventStore, Projection, ProjectionGroup, ProjectionRunner, ConsumerThread, ProjectionThreadData, SubscriptionState, ThreadEntry } from '@bulwark/event-store';
+import {
+  EVENT_STORE,
+  EventConsumer,
+  EventStore,
+  Projection,
+  ProjectionGroup,
+  ProjectionRunner,
+  ConsumerThread,
+  ProjectionThreadData,
+  reportFailuresWith,
+  StoppedAt,
+  SubscriptionState,
+  ThreadEntry,
+  UnreadableEventError,
+} from '@bulwark/event-store';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { BulwarkConfig } from './config';
 import { BULWARK_CONFIG } from './tokens';
+import { logger } from './observability/logging';
 import { tracedConsumer, tracingEnabled } from './observability/tracing';
 import { Reaction } from './reaction';
 
@@ -26,6 +41,8 @@ export class ConsumerHost implements OnApplicationBootstrap {
   private readonly consumers = new Map<string, EventConsumer>();
   private readonly projections: ProjectionRunner[] = [];
   private readonly running = new Map<string, FeedSubscription>();
+  /** subscriptions run elsewhere (the Kafka relay, the SIEM exporters) that /health reports with these */
+  private readonly others = new Map<string, { status(): SubscriptionState }>();
   private started = false;
 
   constructor(
@@ -34,7 +51,10 @@ export class ConsumerHost implements OnApplicationBootstrap {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(BULWARK_CONFIG) private readonly config: BulwarkConfig,
     @Optional() @Inject(PROJECTION_THREAD) private readonly thread: ProjectionThreadEntry | null,
-  ) {}
+  ) {
+    // every subscription of the process, on this thread or reported from another, stops and goes on in the log
+    reportFailuresWith(logConsumerFailure, logConsumerRecovery);
+  }
 
   /** Projections share one consumer: a batch is read once and applied to all of them in one transaction. */
   registerProjection(projection: Projection): ProjectionRunner {
@@ -101,8 +121,13 @@ export class ConsumerHost implements OnApplicationBootstrap {
     }
   }
 
-  statuses() {
-    return [...new Set(this.running.values())].map((subscription) => subscription.status());
+  /** Reports a subscription this host does not run (the Kafka relay, an exporter) in /health with its own. */
+  watch(name: string, subscription: { status(): SubscriptionState }): void {
+    this.others.set(name, subscription);
+  }
+
+  statuses(): SubscriptionState[] {
+    return [...new Set(this.running.values()), ...this.others.values()].map((subscription) => subscription.status());
   }
 
   /** Each running subscription once, with its kind: the projections share one, each reaction has its own. */
@@ -116,4 +141,22 @@ export class ConsumerHost implements OnApplicationBootstrap {
     await Promise.all([...new Set(this.running.values())].map((subscription) => subscription.stop()));
     this.running.clear();
   }
+}
+
+/** One error line when a consumer stops: which, and for an unreadable event, which event and how to park it. */
+export function logConsumerFailure(name: string, error: Error): void {
+  if (error instanceof UnreadableEventError) {
+    const stoppedAt: StoppedAt = { ...error.event, reason: error.reason };
+    logger().error(
+      { kind: 'consumerStopped', consumer: name, stoppedAt },
+      `consumer ${name} stopped on the event at position ${stoppedAt.position} (${stoppedAt.eventType} ${stoppedAt.eventId} in ${stoppedAt.streamId}): ${stoppedAt.reason}; ` +
+        `to go on past it: npm run events:park -- --position ${stoppedAt.position} --reason "<why>" --by <who>`,
+    );
+  } else {
+    logger().error({ kind: 'consumerStopped', consumer: name, err: error }, `consumer ${name} stopped: ${error.message}`);
+  }
+}
+
+export function logConsumerRecovery(name: string, parked: StoppedAt): void {
+  logger().warn({ kind: 'consumerResumed', consumer: name, parked }, `consumer ${name} goes on past the parked event at position ${parked.position} (${parked.eventType} ${parked.eventId})`);
 }

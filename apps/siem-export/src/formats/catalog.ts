@@ -619,6 +619,26 @@ export const catalog: Record<string, (event: ExportEvent) => Description> = {
   // --- admin notifications: OCSF 3004 on the delivery ---------------------------------------------------------------
   AdminNotificationSent: (event) => notification(event, 'success'),
   AdminNotificationFailed: (event) => notification(event, 'failure'),
+
+  // --- operations: an operator set aside a stored event the consumers cannot read (OCSF 3004 on that event) ------
+  EventParked: (event) => {
+    const data = event.data;
+    const parked = `${str(data, 'eventType') ?? 'event'} at position ${num(data, 'position') ?? '?'}`;
+    return {
+      title: 'Unreadable event parked',
+      message: `Unreadable event parked: ${parked} by ${str(data, 'by') ?? 'unknown'}`,
+      outcome: 'success',
+      severityId: 3,
+      cefSeverity: 5,
+      area: 'settings',
+      userId: null,
+      reason: str(data, 'reason'),
+      entity: { type: 'storedEvent', uid: str(data, 'eventId') ?? 'unknown', name: parked, data: { streamId: str(data, 'streamId'), problem: str(data, 'problem') } },
+      ocsf: { classUid: 3004, activityId: 3, statusId: 1 },
+      ecs: { kind: 'event', category: ['configuration'], type: ['change'], action: kebab(event.type) },
+      cef: { signatureId: 4021, act: 'park', category: '/Configuration' },
+    };
+  },
 };
 
 function notification(event: ExportEvent, outcome: 'success' | 'failure'): Description {

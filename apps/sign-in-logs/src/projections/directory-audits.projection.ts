@@ -17,6 +17,7 @@ import {
   OathImportCompleted,
   OathImportFailed,
   OathImportStarted,
+  EventParked,
   OathTokenAssigned,
   OathTokenImported,
   OathTokenUnassigned,
@@ -463,6 +464,16 @@ export const mappings: Record<string, Mapping> = {
       userTarget(userId),
     ],
     additionalDetails: details({ Reason: reason }),
+  })),
+
+  // an operator set aside a stored event the consumers cannot read (npm run events:park): who, which and why
+  EventParked: on<EventParked>(({ position, eventId, eventType, streamId, problem, reason, by }) => ({
+    category: 'Other',
+    loggedByService: CORE_DIRECTORY,
+    activityDisplayName: 'Park unreadable event', // ours
+    operationType: 'Update',
+    targetResources: [target('Other', eventId, `${eventType} at position ${position}`)],
+    additionalDetails: details({ Reason: reason, ParkedBy: by, StreamId: streamId, Position: position, Problem: problem }),
   })),
 };
 
