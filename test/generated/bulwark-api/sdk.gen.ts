@@ -20,6 +20,8 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
 
 /**
  * Liveness of the event store, Kafka (when configured) and every consumer
+ *
+ * Degraded (503) when the store cannot be written (locked by another process, unreachable), Kafka is down, or a consumer failed: a consumer stopped on an event it cannot read names it in `stoppedAt` (position, event id, type, stream, reason) until it is parked.
  */
 export const healthControllerHealth = <ThrowOnError extends boolean = false>(options?: Options<HealthControllerHealthData, ThrowOnError>): RequestResult<HealthControllerHealthResponses, HealthControllerHealthErrors, ThrowOnError> => (options?.client ?? client).get<HealthControllerHealthResponses, HealthControllerHealthErrors, ThrowOnError>({ url: '/health', ...options });
 

@@ -59,6 +59,13 @@ export type HealthControllerHealthErrors = {
             status: string;
             position?: number;
             error?: string;
+            stoppedAt?: {
+                position: number;
+                eventId: string;
+                eventType: string;
+                streamId: string;
+                reason: string;
+            };
             [key: string]: unknown;
         }>;
     };
@@ -93,6 +100,13 @@ export type HealthControllerHealthResponses = {
             status: string;
             position?: number;
             error?: string;
+            stoppedAt?: {
+                position: number;
+                eventId: string;
+                eventType: string;
+                streamId: string;
+                reason: string;
+            };
             [key: string]: unknown;
         }>;
     };
