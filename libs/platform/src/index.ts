@@ -22,3 +22,4 @@ export * from './observability/tracing';
 export * from './idempotency/idempotency-key';
 export * from './idempotency/idempotency.store';
 export * from './idempotency/idempotency.interceptor';
+export * from './effects';

@@ -11,6 +11,7 @@ import { RoleGuard } from './auth';
 import { CLOCK, Clock, systemClock } from './clock';
 import { BulwarkConfig } from './config';
 import { KeyRing, loadCredentials, loadDataKey } from './credentials';
+import { CommandEffects, CommandEffectsInterceptor } from './effects';
 import { AllErrorsFilter } from './errors';
 import { GraphCollections } from './graph-collections';
 import { HealthController } from './health.controller';
@@ -88,6 +89,9 @@ export class PlatformModule implements BeforeApplicationShutdown, OnApplicationS
       },
       // after the RoleGuard (Nest runs guards first): the key is scoped to the role it sets
       { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+      // inside the idempotency interceptor, so a kept answer is one given after the command's effects: see effects.ts
+      CommandEffects,
+      { provide: APP_INTERCEPTOR, useClass: CommandEffectsInterceptor },
     ];
     return {
       module: PlatformModule,
