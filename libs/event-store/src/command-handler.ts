@@ -9,7 +9,17 @@ export type Decider<Command, Event extends DomainEvent, State> = {
   decide: (command: Command, state: State) => Event[];
   evolve: (state: State, event: Event) => State;
   initialState: () => State;
+  /** the event types `evolve` folds: only these are read (a narrow write model); without it, every event of the stream */
+  eventTypes?: readonly string[];
+  /**
+   * Snapshots of the folded state, a cache for long streams: saved every `SNAPSHOT_EVERY` revisions, read on a cold
+   * load. Bump `version` when the state's shape or the fold changes; the state must survive JSON unchanged.
+   */
+  snapshot?: { name: string; version: number };
 };
+
+/** Folded from scratch or from the last snapshot, a load reads at most this many revisions more than it must. */
+export const SNAPSHOT_EVERY = 500;
 
 export type CommandContext = {
   correlationId: string;
@@ -94,7 +104,8 @@ async function inTurn<T>(store: EventStore, streamId: string, work: () => Promis
  * the fold of a prefix, and only the events after it are read. Bounded; the oldest entries go first.
  */
 const MAX_CACHED_STREAMS = 20_000;
-type Folded = { revision: number; state: unknown; version: string | null };
+/** `snapshotRevision`: the revision of the newest snapshot saved or read, -1 when none */
+type Folded = { revision: number; state: unknown; version: string | null; snapshotRevision: number };
 const folded = new WeakMap<EventStore, WeakMap<object, Map<string, Folded>>>();
 
 function cacheOf(store: EventStore, decider: object): Map<string, Folded> {
@@ -105,27 +116,61 @@ function cacheOf(store: EventStore, decider: object): Map<string, Folded> {
   return cache;
 }
 
-function remember(cache: Map<string, Folded>, streamId: string, revision: number, state: unknown, version: string | null): void {
+function remember(cache: Map<string, Folded>, streamId: string, entry: Folded): void {
   cache.delete(streamId);
-  cache.set(streamId, { revision, state, version });
+  cache.set(streamId, entry);
   if (cache.size > MAX_CACHED_STREAMS) cache.delete(cache.keys().next().value!);
 }
 
-/** The stream's current state: the cached fold plus whatever was appended since (by anyone). */
+type Foldable<Event extends DomainEvent, State> = Pick<Decider<unknown, Event, State>, 'evolve' | 'initialState' | 'eventTypes' | 'snapshot'>;
+
+/** Where a cold load starts: the decider's snapshot, when the store keeps one of this version, else the empty state. */
+async function coldStart<State>(store: EventStore, streamId: string, decider: Pick<Decider<unknown, DomainEvent, State>, 'initialState' | 'snapshot'>): Promise<Folded & { state: State }> {
+  const snapshot = decider.snapshot && store.snapshots ? await store.snapshots.load(streamId, decider.snapshot.name, decider.snapshot.version) : null;
+  if (snapshot) return { revision: snapshot.revision, state: snapshot.state as State, version: null, snapshotRevision: snapshot.revision };
+  return { revision: -1, state: decider.initialState(), version: null, snapshotRevision: -1 };
+}
+
+/** Saves a snapshot once the fold has moved `SNAPSHOT_EVERY` revisions past the last one; a failure costs only speed. */
+async function snapshotIfDue(store: EventStore, streamId: string, snapshot: Decider<unknown, DomainEvent, unknown>['snapshot'], entry: Folded): Promise<void> {
+  if (!snapshot || !store.snapshots || entry.revision - entry.snapshotRevision < SNAPSHOT_EVERY) return;
+  try {
+    await store.snapshots.save(streamId, snapshot.name, snapshot.version, { revision: entry.revision, state: entry.state });
+    entry.snapshotRevision = entry.revision;
+  } catch {
+    // a snapshot is a cache: the next load folds a little more
+  }
+}
+
+/**
+ * The stream's current state: the cached fold (or the snapshot) plus whatever was appended since (by anyone), only
+ * the decider's event types. The revision is the stream's last, whatever its type: the next append expects it.
+ */
 export async function loadState<Event extends DomainEvent, State>(
   store: EventStore,
   streamId: string,
-  decider: Pick<Decider<unknown, Event, State>, 'evolve' | 'initialState'>,
+  decider: Foldable<Event, State>,
 ): Promise<{ state: State; revision: number }> {
   const cache = cacheOf(store, decider);
   const cached = cache.get(streamId) as (Folded & { state: State }) | undefined;
   // taken before the read: a change after it gives a new version, so the next load reads again
   const version = store.streamVersion?.(streamId) ?? null;
   if (cached && version !== null && cached.version === version) return cached;
-  const newer = (await store.readStream(streamId, { fromRevision: (cached?.revision ?? -1) + 1 })) as RecordedEvent<Event>[];
-  const state = newer.reduce(decider.evolve, cached?.state ?? decider.initialState());
-  const revision = newer.length ? newer[newer.length - 1]!.revision : (cached?.revision ?? -1);
-  remember(cache, streamId, revision, state, version);
+  const base = cached ?? (await coldStart(store, streamId, decider));
+  let revision: number;
+  let newer: RecordedEvent<Event>[];
+  if (decider.eventTypes) {
+    // the last revision first, then the events up to it: an append in between is left for the next load
+    revision = await store.streamRevision(streamId);
+    newer = revision > base.revision ? ((await store.readStream(streamId, { fromRevision: base.revision + 1, toRevision: revision, types: decider.eventTypes })) as RecordedEvent<Event>[]) : [];
+  } else {
+    newer = (await store.readStream(streamId, { fromRevision: base.revision + 1 })) as RecordedEvent<Event>[];
+    revision = newer.length ? newer[newer.length - 1]!.revision : base.revision;
+  }
+  const state = newer.reduce(decider.evolve, base.state);
+  const entry: Folded = { revision, state, version, snapshotRevision: base.snapshotRevision };
+  remember(cache, streamId, entry);
+  await snapshotIfDue(store, streamId, decider.snapshot, entry);
   return { state, revision };
 }
 
@@ -154,7 +199,10 @@ export function handleCommand<Command, Event extends DomainEvent, State>(
       try {
         const result = await store.append(streamId, recorded, { expectedRevision });
         const next = events.reduce(decider.evolve, state);
-        remember(cacheOf(store, decider), streamId, result.nextExpectedRevision, next, store.streamVersion?.(streamId) ?? null);
+        const snapshotRevision = cacheOf(store, decider).get(streamId)?.snapshotRevision ?? -1;
+        const entry: Folded = { revision: result.nextExpectedRevision, state: next, version: store.streamVersion?.(streamId) ?? null, snapshotRevision };
+        remember(cacheOf(store, decider), streamId, entry);
+        await snapshotIfDue(store, streamId, decider.snapshot, entry);
         return { events, recorded, state: next, nextExpectedRevision: result.nextExpectedRevision, position: result.position };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxAttempts) throw error;

@@ -24,6 +24,20 @@ export class DuplicateEventIdError extends Error {
   }
 }
 
+export type ReadStreamOptions = { fromRevision?: number; toRevision?: number; types?: readonly string[] };
+
+/**
+ * A decider's state folded up to a revision of a stream: a cache, never the source of truth. Deleting every snapshot
+ * changes nothing but the time a cold load takes; a snapshot of another decider version is never returned.
+ */
+export type Snapshot = { revision: number; state: unknown };
+
+export interface SnapshotStore {
+  load(streamId: string, decider: string, version: number): Promise<Snapshot | null>;
+  /** Keeps the newest snapshot per stream and decider (an older revision of the same version does not replace it). */
+  save(streamId: string, decider: string, version: number, snapshot: Snapshot): Promise<void>;
+}
+
 /** Where a named consumer has got to in the global log. */
 export interface CheckpointStore {
   load(name: string): Promise<number | null>;
@@ -44,8 +58,17 @@ export interface EventStore {
    */
   append(streamId: string, events: NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
 
-  /** The stream's events in order, from a revision on (default 0); an empty array when the stream does not exist. */
-  readStream(streamId: string, options?: { fromRevision?: number }): Promise<RecordedEvent[]>;
+  /**
+   * The stream's events in order, from a revision on (default 0) up to `toRevision` (default: the last), only those
+   * of `types` when given; an empty array when the stream does not exist.
+   */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+
+  /** The revision of the stream's last event, whatever its type; -1 when the stream does not exist. */
+  streamRevision(streamId: string): Promise<number>;
+
+  /** Folded states kept as a cache (optional): stores that keep none leave it out, and every load folds from the start. */
+  readonly snapshots?: SnapshotStore;
 
   /** Up to maxCount events after `after` (exclusive), in commit order. */
   readAll(options: { after: number; maxCount: number }): Promise<RecordedEvent[]>;

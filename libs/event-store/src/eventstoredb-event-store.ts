@@ -16,7 +16,7 @@ import {
   type StreamingRead,
 } from '@eventstore/db-client';
 import { EventRegistry, NewEvent, RecordedEvent } from '@bulwark/contracts';
-import { AppendResult, CheckpointStore, EventStore, ExpectedRevision, WrongExpectedRevisionError } from './event-store.port';
+import { AppendResult, CheckpointStore, EventStore, ExpectedRevision, ReadStreamOptions, WrongExpectedRevisionError } from './event-store.port';
 import { readingEvent } from './store-errors';
 
 /** The part of the db-client this adapter uses: a seam for tests that run without a server. */
@@ -128,7 +128,19 @@ export class EventStoreDbEventStore implements EventStore {
     return commitOf(resolved?.event?.position) ?? this.headPosition();
   }
 
-  async readStream(streamId: string, { fromRevision = 0 }: { fromRevision?: number } = {}): Promise<RecordedEvent[]> {
+  async streamRevision(streamId: string): Promise<number> {
+    try {
+      const [last] = await collect(this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }));
+      return last?.event ? Number(last.event.revision) : -1;
+    } catch (error) {
+      if (hasErrorType(error, ErrorType.STREAM_NOT_FOUND)) return -1;
+      throw error;
+    }
+  }
+
+  /** The type filter is applied here, after the read: a stream read on the server cannot filter by type. */
+  async readStream(streamId: string, { fromRevision = 0, toRevision, types }: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const wanted = types ? new Set(types) : null;
     let resolved: ResolvedEvent[];
     try {
       resolved = await collect(this.client.readStream(streamId, { direction: FORWARDS, fromRevision: fromRevision > 0 ? BigInt(fromRevision) : START }));
@@ -137,7 +149,7 @@ export class EventStoreDbEventStore implements EventStore {
       throw error;
     }
     return resolved.flatMap(({ event }) => {
-      if (!event) return [];
+      if (!event || (toRevision !== undefined && Number(event.revision) > toRevision) || (wanted && !wanted.has(event.type))) return [];
       // a stream read reports the $all position since server 22.6; an older server leaves it at 0
       return [this.toRecorded(event, commitOf(event.position) ?? 0)];
     });

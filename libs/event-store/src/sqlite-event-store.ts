@@ -8,6 +8,9 @@ import {
   DuplicateEventIdError,
   EventStore,
   ExpectedRevision,
+  ReadStreamOptions,
+  Snapshot,
+  SnapshotStore,
   WrongExpectedRevisionError,
 } from './event-store.port';
 import { readingEvent } from './store-errors';
@@ -41,6 +44,7 @@ type PendingAppend = {
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite' as const;
   readonly checkpoints: CheckpointStore;
+  readonly snapshots: SnapshotStore;
   private readonly db: Database.Database;
   private readonly appended = new EventEmitter();
   private queue: PendingAppend[] = [];
@@ -72,9 +76,18 @@ export class SqliteEventStore implements EventStore {
         UNIQUE (stream_id, revision)
       );
       CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS stream_snapshots (
+        stream_id TEXT NOT NULL,
+        decider TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        PRIMARY KEY (stream_id, decider)
+      );
     `);
     this.appended.setMaxListeners(0);
     this.checkpoints = new SqliteCheckpoints(this.db);
+    this.snapshots = new SqliteSnapshots(this.db);
   }
 
   append(streamId: string, events: NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
@@ -169,9 +182,23 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  async readStream(streamId: string, { fromRevision = 0 }: { fromRevision?: number } = {}): Promise<RecordedEvent[]> {
-    const rows = prepared<[string, number], Row>(this.db, 'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision').all(streamId, fromRevision);
+  async readStream(streamId: string, { fromRevision = 0, toRevision = Number.MAX_SAFE_INTEGER, types }: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const rows = types
+      ? // the type filter runs in SQLite: the rows of other types are never decoded nor validated
+        prepared<[string, number, number, string], Row>(
+          this.db,
+          'SELECT * FROM events WHERE stream_id = ? AND revision BETWEEN ? AND ? AND type IN (SELECT value FROM json_each(?)) ORDER BY revision',
+        ).all(streamId, fromRevision, toRevision, JSON.stringify(types))
+      : prepared<[string, number, number], Row>(this.db, 'SELECT * FROM events WHERE stream_id = ? AND revision BETWEEN ? AND ? ORDER BY revision').all(
+          streamId,
+          fromRevision,
+          toRevision,
+        );
     return rows.map((row) => this.toRecorded(row));
+  }
+
+  async streamRevision(streamId: string): Promise<number> {
+    return prepared<[string], { revision: number | null }>(this.db, 'SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?').get(streamId)?.revision ?? -1;
   }
 
   /**
@@ -279,6 +306,27 @@ export type StoredEvent = [number, string, string, number, string, string, strin
 /** The recorded event of a row `readAllStored` has validated. */
 export function decodeStoredEvent([position, eventId, streamId, revision, type, data, metadata]: StoredEvent): RecordedEvent {
   return { eventId, type, data: JSON.parse(data), metadata: JSON.parse(metadata), streamId, revision, position };
+}
+
+class SqliteSnapshots implements SnapshotStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async load(streamId: string, decider: string, version: number): Promise<Snapshot | null> {
+    const row = prepared<[string, string, number], { revision: number; state: string }>(
+      this.db,
+      'SELECT revision, state FROM stream_snapshots WHERE stream_id = ? AND decider = ? AND version = ?',
+    ).get(streamId, decider, version);
+    return row ? { revision: row.revision, state: JSON.parse(row.state) } : null;
+  }
+
+  async save(streamId: string, decider: string, version: number, { revision, state }: Snapshot): Promise<void> {
+    prepared(
+      this.db,
+      `INSERT INTO stream_snapshots (stream_id, decider, version, revision, state) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (stream_id, decider) DO UPDATE SET version = excluded.version, revision = excluded.revision, state = excluded.state
+       WHERE excluded.version <> stream_snapshots.version OR excluded.revision > stream_snapshots.revision`,
+    ).run(streamId, decider, version, revision, JSON.stringify(state));
+  }
 }
 
 class SqliteCheckpoints implements CheckpointStore {

@@ -4,7 +4,7 @@ import { CommandContext, EVENT_STORE, EventStore, handleCommand, loadState } fro
 import { SEALED_BOX, SealedBox } from '@bulwark/platform';
 import { createHash } from 'node:crypto';
 import { UserMfaStreams } from '../user-mfa/user-mfa.streams';
-import { MAX_OATH_METHODS } from '../user-mfa/user-mfa.decider';
+import { MAX_OATH_METHODS } from '../user-mfa/methods.model';
 import { oathTokenDecider, OathTokenState } from './oath-token.decider';
 
 export type TokenToImport = {

@@ -5,7 +5,7 @@ import { SEALED_BOX, SealedBox } from '@bulwark/platform';
 import { createHmac, randomBytes } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import { ChallengeChannel } from '@bulwark/contracts';
-import { ChannelLifetimes, SignInPolicy } from '../user-mfa/user-mfa.decider';
+import { ChannelLifetimes, SignInPolicy } from '../user-mfa/challenge-issuing';
 import { enabledChannelsOf, lifetimesOf, TenantSettings, tenantSettingsDecider } from './tenant-settings.decider';
 
 /** A CIDR range as written, normalised ("10.0.0.0/8", "2001:db8::/32"); null when it is not one. */

@@ -1,5 +1,5 @@
 import { generateSync, verifySync } from 'otplib';
-import { HardwareOathMethod, OathMethod } from './user-mfa.decider';
+import { HardwareOathMethod, OathMethod } from './methods.model';
 import { matchTotp } from './totp';
 
 /** How many codes ahead of its counter an HOTP token may be and still be accepted (RFC 4226's look-ahead). */

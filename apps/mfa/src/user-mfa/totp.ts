@@ -1,6 +1,6 @@
 import { generateSecret, generateURI, verifySync } from 'otplib';
 import QRCode from 'qrcode';
-import { OathMethod } from './user-mfa.decider';
+import { OathMethod } from './methods.model';
 
 export type TotpParameters = Pick<OathMethod, 'algorithm' | 'digits' | 'period'>;
 

@@ -23,7 +23,7 @@ export class UserBlocks implements OnModuleInit {
       new Reaction('forget-devices-of-blocked-users', ['UserBlocked'], this.store, async (event) => {
         const { userId, reason } = (event as unknown as RecordedEvent<UserBlocked>).data;
         const now = new Date(event.metadata.occurredAt);
-        await this.streams.execute(
+        await this.streams.signIn(
           userId,
           { type: 'ForgetRememberedDevices', data: { userId, reason: `user blocked: ${reason}`, now: now.toISOString() } },
           { correlationId: event.metadata.correlationId, causationId: event.eventId, actor: { type: 'system', id: 'mfa' }, now },

@@ -85,7 +85,7 @@ export class AppPasswordsController {
       if (await appPasswordMatches(request.password, candidate.hash)) matched = candidate.appPasswordId;
     }
     const sessionId = randomUUID();
-    const { events } = await this.streams.execute(
+    const { events } = await this.streams.signIn(
       userId,
       {
         type: 'VerifyAppPassword',

@@ -49,7 +49,7 @@ export class ChallengeExpiry implements OnModuleInit, OnApplicationBootstrap, On
     const now = this.clock.now();
     let closed = 0;
     for (const { challenge_id: challengeId, user_id: userId } of expiredChallenges(this.db, now.toISOString(), 500)) {
-      const { events } = await this.streams.execute(
+      const { events } = await this.streams.signIn(
         userId,
         { type: 'ExpireChallenge', data: { userId, challengeId, now: now.toISOString() } },
         { correlationId: randomUUID(), actor: { type: 'system', id: 'challenge-expiry' }, now },

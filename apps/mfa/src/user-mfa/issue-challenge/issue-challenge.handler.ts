@@ -5,7 +5,7 @@ import { CLOCK, Clock, RequestContext } from '@bulwark/platform';
 import { randomUUID } from 'node:crypto';
 import { ChallengeCodes } from '../challenge-codes';
 import { ChallengeDelivery } from '../challenge-delivery';
-import { channelsOf, defaultMethodOf } from '../user-mfa.decider';
+import { methodAndChannel } from '../challenge-issuing';
 import { UserMfaStreams } from '../user-mfa.streams';
 import { UserBlocks } from '../user-blocks';
 import { SignInPolicies } from '../../tenant-settings/sign-in-policy';
@@ -87,12 +87,11 @@ export class IssueChallengeHandler implements ICommandHandler<IssueChallengeComm
       ...(request.deviceToken ? { deviceTokenHint: `…${request.deviceToken.slice(-4)}` } : {}),
     };
     let drawn = '';
-    const { events, state } = await this.streams.execute(
+    const { events, state } = await this.streams.signIn(
       request.userId,
       (current) => {
-        // the same pure rule the decider applies, so the code drawn fits the channel it will use
-        const method = request.methodId ? current.methods[request.methodId] : defaultMethodOf(current);
-        const channel = request.channel ?? (method ? (channelsOf(method).find((c) => signIn.enabledChannels.includes(c)) ?? null) : null);
+        // the decider's own rule, so the code drawn fits the channel it will use
+        const { channel } = methodAndChannel(current.methods, request.methodId ?? null, request.channel ?? null, signIn.enabledChannels);
         drawn = this.codes.draw(channel === 'appNotification' ? 'appNotification' : 'sms');
         return {
           type: 'IssueChallenge',
@@ -141,7 +140,7 @@ export class IssueChallengeHandler implements ICommandHandler<IssueChallengeComm
     if (denied) return response;
     if (channel === 'appNotification') return { ...response, numberToShow: drawn };
     if (channel === 'sms' || channel === 'voice') {
-      const method = state.methods[issued.data.methodId!];
+      const method = state.methods.methods[issued.data.methodId!];
       if (method?.kind !== 'phone') throw new Error(`challenge ${challengeId} on ${channel} has no phone`);
       const delivery = await this.delivery.send({ channel, challengeId, userId: request.userId, to: method.phoneNumber, code: drawn, expiresAt: issued.data.expiresAt, language: request.language ?? null });
       return { ...response, delivery };

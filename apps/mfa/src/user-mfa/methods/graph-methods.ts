@@ -1,4 +1,4 @@
-import { Method } from '../user-mfa.decider';
+import { Method } from '../methods.model';
 
 export type GraphMethod = Record<string, unknown> & { '@odata.type': string; id: string };
 

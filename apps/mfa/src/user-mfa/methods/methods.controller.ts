@@ -5,7 +5,7 @@ import { ApiZodBody, AuthenticatedRequest, Caller, CLOCK, Clock, RequestContext,
 import { z } from 'zod';
 import { idParam, userIdParam } from '../user-mfa.schemas';
 import { UserMfaStreams } from '../user-mfa.streams';
-import { Method } from '../user-mfa.decider';
+import { Method } from '../methods.model';
 import { toGraphMethod } from './graph-methods';
 import { authenticationMethods, defaultMethod } from '../../mfa.responses';
 

@@ -28,7 +28,7 @@ export class ReportSuspiciousActivityHandler implements ICommandHandler<ReportSu
     const settings = await this.fraud.settings();
     const reportingEnabled = settings.reportSuspiciousActivity === 'enabled';
     const data = { userId, challengeId, reportingEnabled, autoBlockOnFraud: settings.autoBlockOnFraud, now: now.toISOString() };
-    await this.streams.execute(userId, { type: 'ReportSuspiciousActivity', data }, { ...caller, now });
+    await this.streams.signIn(userId, { type: 'ReportSuspiciousActivity', data }, { ...caller, now });
     return { status: 'denied', reason: 'fraudReported' };
   }
 }

@@ -25,10 +25,10 @@ export class RevokeRememberedDevicesController {
   @ApiZodResponse(200, rememberedDevicesRevoked, 'How many remembered devices were ended')
   async revoke(@Param('userId', new ZodPipe(userIdParam, 'path')) userId: string, @Body(zodBody(body)) request: z.infer<typeof body>, @Caller() caller: RequestContext) {
     const now = this.clock.now();
-    const before = await this.streams.state(userId);
-    if (!before.exists) throw new DomainError('USER_NOT_FOUND', 'notFound', `user ${userId} has no MFA registration`);
-    const { events } = await this.streams.execute(userId, { type: 'ForgetRememberedDevices', data: { userId, reason: request?.reason ?? DEFAULT_REASON, now: now.toISOString() } }, { ...caller, now });
-    const devicesRevoked = events.length ? Object.values(before.rememberedDevices).filter((expiresAt) => Date.parse(expiresAt) > now.getTime()).length : 0;
+    const before = await this.streams.signInState(userId);
+    if (!before.methods.exists) throw new DomainError('USER_NOT_FOUND', 'notFound', `user ${userId} has no MFA registration`);
+    const { events } = await this.streams.signIn(userId, { type: 'ForgetRememberedDevices', data: { userId, reason: request?.reason ?? DEFAULT_REASON, now: now.toISOString() } }, { ...caller, now });
+    const devicesRevoked = events.length ? Object.values(before.signIn.rememberedDevices).filter((expiresAt) => Date.parse(expiresAt) > now.getTime()).length : 0;
     return { userId, devicesRevoked };
   }
 }

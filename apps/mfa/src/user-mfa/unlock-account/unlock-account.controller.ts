@@ -21,7 +21,7 @@ export class UnlockAccountController {
   @ApiZodResponse(200, unlocked, 'The user may sign in again')
   async unlock(@Param('userId', new ZodPipe(userIdParam, 'path')) userId: string, @Body(zodBody(body)) request: z.infer<typeof body>, @Caller() caller: RequestContext) {
     const now = this.clock.now();
-    await this.streams.execute(userId, { type: 'UnlockAccount', data: { userId, reason: request.reason, now: now.toISOString() } }, { ...caller, now });
+    await this.streams.signIn(userId, { type: 'UnlockAccount', data: { userId, reason: request.reason, now: now.toISOString() } }, { ...caller, now });
     return { userId, status: 'unlocked' };
   }
 }

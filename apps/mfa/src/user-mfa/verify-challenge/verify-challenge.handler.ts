@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { ChallengeCodes } from '../challenge-codes';
 import { ChallengeRouter } from '../challenge-router';
 import { matchOathCode } from '../oath';
-import { Proof, UserMfaState } from '../user-mfa.decider';
+import { Proof } from '../sign-in.decider';
+import { SignInModel } from '../sign-in.model';
 import { UserMfaStreams } from '../user-mfa.streams';
 import { UserBlocks } from '../user-blocks';
 import { SignInPolicies } from '../../tenant-settings/sign-in-policy';
@@ -45,7 +46,7 @@ export class VerifyChallengeHandler implements ICommandHandler<VerifyChallengeCo
     const enabledChannels = await this.policies.enabledChannels();
     const device = rememberDevice ? await this.policies.rememberDevice(now) : null;
     const blockedUntil = await this.blocks.blockedUntil(userId);
-    const { events } = await this.streams.execute(
+    const { events } = await this.streams.signIn(
       userId,
       (state) => ({
         type: 'VerifyChallenge',
@@ -72,15 +73,15 @@ export class VerifyChallengeHandler implements ICommandHandler<VerifyChallengeCo
     throw new Error(`verification of ${challengeId} decided nothing`);
   }
 
-  private prove(state: UserMfaState, userId: string, challengeId: string, answer: Answer, now: Date): Proof {
-    const challenge = state.challenges[challengeId];
+  private prove(state: SignInModel, userId: string, challengeId: string, answer: Answer, now: Date): Proof {
+    const challenge = state.signIn.challenges[challengeId];
     if (answer.kind === 'push') {
       const numberMatches = answer.number !== null && this.codes.matches(challengeId, answer.number, challenge?.codeHash ?? null);
       return { kind: 'push', response: answer.response, numberMatches };
     }
     if (answer.kind === 'voice') return { kind: 'voice', response: 'approve' };
     if (challenge?.channel === 'sms') return { kind: 'sentCode', matches: this.codes.matches(challengeId, answer.code, challenge.codeHash) };
-    const method = challenge?.methodId ? state.methods[challenge.methodId] : undefined;
+    const method = challenge?.methodId ? state.methods.methods[challenge.methodId] : undefined;
     const matchedStep = method && method.kind !== 'phone' ? matchOathCode(answer.code, this.streams.oathSecret(userId, method), method, now) : null;
     // a code sent to a push or voice challenge is judged (and refused) by the decider as the wrong kind of answer
     return { kind: 'appCode', matchedStep };

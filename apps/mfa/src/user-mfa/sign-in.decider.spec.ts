@@ -2,9 +2,11 @@ import { ChallengeChannel, DenialReason, UserMfaEvent } from '@bulwark/contracts
 import { deciderSpecification } from '@bulwark/testing';
 import { LockoutPolicy } from '../lockout-settings/lockout-settings.decider';
 import { RecordedUserFields } from '../sign-in-log-fields/sign-in-log-fields.decider';
-import { Proof, RegistrationRequirement, SignInPolicy, UserMfaCommand, userMfaDecider } from './user-mfa.decider';
+import { RegistrationRequirement, SignInPolicy } from './challenge-issuing';
+import { Proof, SignInCommand, signInDecider } from './sign-in.decider';
+import { SignInModel } from './sign-in.model';
 
-const spec = deciderSpecification<UserMfaCommand, UserMfaEvent, ReturnType<typeof userMfaDecider.initialState>>(userMfaDecider);
+const spec = deciderSpecification<SignInCommand, UserMfaEvent, SignInModel>(signInDecider);
 
 const userId = 'alice';
 const at = (time: string) => `2026-11-21T${time}.000Z`;
@@ -68,7 +70,7 @@ const askedToRegister = (challengeId: string, time: string, overrides: Record<st
     },
   }) as UserMfaEvent;
 const allChannels = ['appCode', 'appNotification', 'sms', 'voice', 'appPassword'] as ChallengeChannel[];
-const answer = (challengeId: string, proof: Proof, time: string, withPolicy = policy, enabledChannels = allChannels): UserMfaCommand => ({
+const answer = (challengeId: string, proof: Proof, time: string, withPolicy = policy, enabledChannels = allChannels): SignInCommand => ({
   type: 'VerifyChallenge',
   data: { userId, challengeId, proof, sessionId: 's1', policy: withPolicy, enabledChannels, rememberDevice: null, blockedUntil: null, now: at(time) },
 });
@@ -94,7 +96,7 @@ const issue = (
     /** a full timestamp, for sign-ins days apart */
     now?: string;
   } = {},
-): UserMfaCommand => ({
+): SignInCommand => ({
   type: 'IssueChallenge',
   data: {
     userId,
@@ -113,21 +115,9 @@ const issue = (
   },
 });
 
-describe('user MFA decider', () => {
+describe('sign-in decider', () => {
   describe('with a pending authenticator app', () => {
     const given = [added];
-
-    it('registers the method with the time step of the activation code', () => {
-      spec.given(given).when({ type: 'ActivateAuthenticatorApp', data: { userId, methodId: 'm1', codeMatched: 100, now: at('09:00:10') } }).then([registered]);
-    });
-
-    it('refuses a wrong activation code without recording anything', () => {
-      spec.given(given).when({ type: 'ActivateAuthenticatorApp', data: { userId, methodId: 'm1', codeMatched: null, now: at('09:00:10') } }).thenThrows('INVALID_CODE');
-    });
-
-    it('refuses to activate a method it does not have', () => {
-      spec.given(given).when({ type: 'ActivateAuthenticatorApp', data: { userId, methodId: 'nope', codeMatched: 1, now: at('09:00:10') } }).thenThrows('METHOD_NOT_FOUND');
-    });
 
     it('asks for registration instead of a challenge before any method is active', () => {
       spec.given(given).when(issue('c1', '10:00:00')).then([askedToRegister('c1', '10:00:00')]);
@@ -202,22 +192,10 @@ describe('user MFA decider', () => {
 
   describe('creating an app password', () => {
     const hashOf = { algorithm: 'scrypt' as const, N: 16384, r: 8, p: 1, salt: 's', hash: 'h' };
-    const create = (allowedByPolicy: boolean): UserMfaCommand => ({
-      type: 'CreateAppPassword',
-      data: { userId, appPasswordId: 'ap1', displayName: 'Outlook 2010', hash: hashOf, allowedByPolicy, now: at('10:00:00') },
-    });
     const created: UserMfaEvent = { type: 'AppPasswordCreated', data: { userId, appPasswordId: 'ap1', displayName: 'Outlook 2010', hash: hashOf, at: at('10:00:00') } };
 
-    it('creates one while the tenant allows it', () => {
-      spec.given([added, registered]).when(create(true)).then([created]);
-    });
-
-    it('refuses while the tenant does not, recording nothing', () => {
-      spec.given([added, registered]).when(create(false)).thenThrows('APP_PASSWORDS_NOT_ALLOWED');
-    });
-
     it('still accepts an existing one after the tenant turned creation off', () => {
-      const verify: UserMfaCommand = {
+      const verify: SignInCommand = {
         type: 'VerifyAppPassword',
         data: { userId, attemptId: 'a1', matchedAppPasswordId: 'ap1', clientIp: '203.0.113.7', userAgent: null, appId: null, sessionId: 's1', policy, blockedUntil: null, now: at('10:05:00') },
       };
@@ -237,10 +215,6 @@ describe('user MFA decider', () => {
 
   describe('with an active authenticator app', () => {
     const given = [added, registered];
-
-    it('refuses a second activation', () => {
-      spec.given(given).when({ type: 'ActivateAuthenticatorApp', data: { userId, methodId: 'm1', codeMatched: 101, now: at('09:01:00') } }).thenThrows('METHOD_ALREADY_ACTIVE');
-    });
 
     it('issues a challenge on the active method that expires after its lifetime', () => {
       spec.given(given).when(issue('c1', '10:00:00')).then([issued('c1', '10:00:00', '10:05:00')]);
@@ -332,7 +306,7 @@ describe('user MFA decider', () => {
     });
 
     it('lets an admin lift the lock now, forgiving the denials that caused it', () => {
-      const unlock: UserMfaCommand = { type: 'UnlockAccount', data: { userId, reason: 'verified by phone', now: at('10:02:00') } };
+      const unlock: SignInCommand = { type: 'UnlockAccount', data: { userId, reason: 'verified by phone', now: at('10:02:00') } };
       const unlocked: UserMfaEvent = { type: 'AccountUnlocked', data: { userId, reason: 'verified by phone', at: at('10:02:00') } };
       spec.given(given).when(unlock).then([unlocked]);
       spec.given([...given, unlocked]).when(verify('c1', 101, '10:02:10')).then([approved('c1', '10:02:10', 101)]);
@@ -452,34 +426,12 @@ describe('user MFA decider', () => {
         .then([denied('c1', '10:00:20', 'methodDisabled', true, 'p1')]);
     });
 
-    it('keeps one phone per phone type', () => {
-      spec
-        .given(given)
-        .when({ type: 'RegisterPhone', data: { userId, methodId: 'p2', phoneNumber: '+447700900999', phoneType: 'mobile', now: at('10:00:00') } })
-        .thenThrows('PHONE_TYPE_TAKEN');
-    });
-
     it('uses the default method when none is asked for', () => {
       const byDefault: UserMfaEvent = { type: 'DefaultMethodChanged', data: { userId, methodId: 'p1', at: at('09:02:00') } };
       spec.given([...given, byDefault]).when(issue('c1', '10:00:00')).then([issued('c1', '10:00:00', '10:03:00', 'sms', 'p1')]);
-      spec.given([...given, byDefault]).when({ type: 'SetDefaultMethod', data: { userId, methodId: 'p1', now: at('10:00:00') } }).then([]);
     });
   });
 
-  describe('with five active OATH methods', () => {
-    const app = (n: number): UserMfaEvent[] => [
-      { ...added, data: { ...added.data, methodId: `m${n}` } } as UserMfaEvent,
-      { ...registered, data: { ...registered.data, methodId: `m${n}` } } as UserMfaEvent,
-    ];
-    const given = [1, 2, 3, 4, 5].flatMap(app);
-
-    it('refuses a sixth with a clear error', () => {
-      spec
-        .given(given)
-        .when({ type: 'AddAuthenticatorApp', data: { userId, methodId: 'm6', secret, algorithm: 'SHA1', digits: 6, period: 30, displayName: null, pushEnabled: false, now: at('10:00:00') } })
-        .thenThrows('METHOD_LIMIT_REACHED');
-    });
-  });
   describe('with the tenant policy', () => {
     const phone: UserMfaEvent = {
       type: 'MethodRegistered',
@@ -528,7 +480,7 @@ describe('user MFA decider', () => {
       spec.given(given).when(issue('c1', '10:00:00', { signIn: blocked })).then([issued('c1', '10:00:00', '10:05:00'), denied('c1', '10:00:00', 'userBlocked', true)]);
       spec.given(given).when(issue('c1', '12:00:00', { signIn: signIn({ blockedUntil: at('12:00:00') }) })).then([issued('c1', '12:00:00', '12:05:00')]);
       const open = [...given, issued('c2', '10:00:00')];
-      const verifyBlocked: UserMfaCommand = {
+      const verifyBlocked: SignInCommand = {
         type: 'VerifyChallenge',
         data: { userId, challengeId: 'c2', proof: { kind: 'appCode', matchedStep: 101 }, sessionId: 's1', policy, enabledChannels: allChannels, rememberDevice: null, blockedUntil: at('12:00:00'), now: at('10:01:00') },
       };
@@ -536,9 +488,6 @@ describe('user MFA decider', () => {
     });
 
     it('requires registration again after an admin asked for it, until a method is registered', () => {
-      spec.given(given).when({ type: 'RequireReregistration', data: { userId, now: at('10:00:00') } }).then([
-        { type: 'MfaReregistrationRequired', data: { userId, removedMethodIds: ['m1', 'p1'], at: at('10:00:00') } },
-      ]);
       const reset: UserMfaEvent = { type: 'MfaReregistrationRequired', data: { userId, removedMethodIds: ['m1', 'p1'], at: at('10:00:00') } };
       // an admin's demand allows no postponement, whatever the policy
       spec.given([...given, reset]).when(issue('c1', '10:01:00', { registration: { required: false, postponeDays: 14 } })).then([askedToRegister('c1', '10:01:00')]);
