@@ -1,7 +1,11 @@
 import { streams } from '@bulwark/contracts';
+import { envelope } from '@bulwark/event-store';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateSync } from 'otplib';
+import { INTERRUPTED_BY_RESTART, TokenImportJob as TokenImportJobRef } from '../apps/mfa/src/hardware-tokens/token-import.job';
+import { TokenInventory, tokenIdOf } from '../apps/mfa/src/hardware-tokens/token-inventory.service';
 import { Embedded, startEmbedded, streamTypes } from './support/embedded';
 
 const DEVICES = '/beta/directory/authenticationMethodDevices/hardwareOathDevices';
@@ -123,5 +127,96 @@ describe('OATH hardware tokens end to end through HTTP', () => {
     expect((await upload(laughs, 'application/pskc+xml')).status).toBe(422);
     expect((await upload('{}', 'application/json')).status).toBe(415);
     expect(await bulwark.store.headPosition()).toBe(before);
+  });
+});
+
+describe('OATH token imports are all or nothing, and every job ends', () => {
+  let bulwark: Embedded;
+
+  afterEach(async () => {
+    await bulwark?.close();
+  });
+
+  const upload = async (b: Embedded, body: Buffer | string, contentType: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${b.url}${DEVICES}/imports`, {
+      method: 'POST',
+      headers: { connection: 'close', authorization: `Bearer ${b.keys.admin}`, 'content-type': contentType, ...headers },
+      body,
+    });
+    return { status: response.status, body: JSON.parse(await response.text()) };
+  };
+  const inventory = async (b: Embedded) => (await b.as('admin').get(DEVICES)).body.value as Array<{ serialNumber: string }>;
+
+  it('a 10,000-row CSV import closed mid-job ends failed after the restart, and none of its tokens exists', async () => {
+    bulwark = await startEmbedded();
+    const rows = Array.from({ length: 10_000 }, (_, i) => `big-${i}@contoso.com,BIG-${String(i).padStart(5, '0')},${TOTP_SECRET},30,Contoso,Hardware Token`);
+    const before = await bulwark.store.headPosition();
+    const started = await upload(bulwark, ['upn,serial number,secret key,time interval,manufacturer,model', ...rows].join('\r\n'), 'text/csv');
+    expect(started.status).toBe(202);
+    // some rows staged, most not: the job is mid-way
+    while ((await bulwark.store.headPosition()) < before + 50) await new Promise((resolve) => setTimeout(resolve, 10));
+    const tokenStream = streams.oathToken(tokenIdOf('BIG-00000'));
+    expect(await streamTypes(bulwark.store, tokenStream)).toEqual(['OathTokenImported', 'OathTokenAssigned']);
+    expect((await bulwark.as('admin').get(`${DEVICES}/imports/${started.body.id}`)).body.status).toBe('running');
+    expect(await inventory(bulwark)).toEqual([]);
+    const { dataDir, clock } = bulwark;
+    await bulwark.close();
+
+    bulwark = await startEmbedded({ dataDir, clock });
+    const job = await bulwark.as('admin').get(`${DEVICES}/imports/${started.body.id}`);
+    expect(job.body).toMatchObject({ status: 'failed', reason: expect.stringMatching(/no token of this job was stored/) });
+    expect(await inventory(bulwark)).toEqual([]);
+    expect(await streamTypes(bulwark.store, streams.userMfa('big-0@contoso.com'))).toEqual([]);
+    const assign = await bulwark.as('admin').raw('PATCH', `${DEVICES}/${tokenIdOf('BIG-00000')}`, JSON.stringify({ assignTo: { id: 'big-user' } }));
+    expect(assign.status).toBe(404);
+
+    // the serial numbers are free again: the same file imports whole
+    const again = await upload(bulwark, ['upn,serial number,secret key,time interval,manufacturer,model', ...rows.slice(0, 3)].join('\r\n'), 'text/csv');
+    await bulwark.app.get(TokenImportJobRef).settled();
+    expect((await bulwark.as('admin').get(`${DEVICES}/imports/${again.body.id}`)).body).toMatchObject({ status: 'completed', imported: 3, rejected: 0 });
+    expect((await inventory(bulwark)).map((token) => token.serialNumber)).toEqual(['BIG-00000', 'BIG-00001', 'BIG-00002']);
+    expect(await streamTypes(bulwark.store, streams.userMfa('big-0@contoso.com'))).toEqual(['HardwareTokenAssigned']);
+  });
+
+  it('a job a crash left running ends failed at the next start, its staged tokens never shown nor assignable', async () => {
+    bulwark = await startEmbedded();
+    const importId = randomUUID();
+    const context = { correlationId: randomUUID(), actor: { type: 'admin', id: 'test' } as const, now: bulwark.clock.now() };
+    // what a process that died mid-job leaves: the job started, one token staged, no end
+    await bulwark.store.append(
+      streams.oathImport(importId),
+      envelope([{ type: 'OathImportStarted', data: { importId, format: 'csv', fileName: null, allOrNothing: true, at: context.now.toISOString() } }], context),
+      { expectedRevision: 'no_stream' },
+    );
+    const token = { serialNumber: 'CRASH-1', manufacturer: null, model: null, secret: Buffer.alloc(20, 7), oathType: 'totp', hashFunction: 'hmacsha1', digits: 6, period: 30, counter: null } as const;
+    const tokenId = await bulwark.app.get(TokenInventory).stage(token, importId, 'crash-user', context);
+    expect(await inventory(bulwark)).toEqual([]);
+    expect((await bulwark.as('admin').get(`${DEVICES}/${tokenId}`)).status).toBe(404);
+    expect((await bulwark.as('admin').raw('PATCH', `${DEVICES}/${tokenId}`, JSON.stringify({ assignTo: { id: 'crash-user' } }))).status).toBe(404);
+    const { dataDir, clock } = bulwark;
+    await bulwark.close();
+
+    bulwark = await startEmbedded({ dataDir, clock });
+    await bulwark.app.get(TokenImportJobRef).settled();
+    expect((await bulwark.as('admin').get(`${DEVICES}/imports/${importId}`)).body).toMatchObject({ status: 'failed', reason: INTERRUPTED_BY_RESTART });
+    expect(await inventory(bulwark)).toEqual([]);
+    expect(await streamTypes(bulwark.store, streams.userMfa('crash-user'))).toEqual([]);
+  });
+
+  it('refuses a PSKC file with one tampered ValueMAC whole, naming the key, and stores nothing', async () => {
+    bulwark = await startEmbedded();
+    const xml = figure6.toString('utf8');
+    const keyPackage = xml.slice(xml.indexOf('<KeyPackage>'), xml.indexOf('</KeyPackage>') + '</KeyPackage>'.length);
+    const mac = 'Su+NvtQfmvfJzF6bmQiJqoLRExc=';
+    const tampered = Buffer.from(mac, 'base64');
+    tampered[3] ^= 1;
+    const file = xml.replace('</KeyContainer>', `${keyPackage.replace('987654321', '987654322').replace(mac, tampered.toString('base64'))}</KeyContainer>`);
+    const before = await bulwark.store.headPosition();
+
+    const refused = await upload(bulwark, file, 'application/pskc+xml', { 'x-pskc-preshared-key': '12345678901234567890123456789012' });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.message).toMatch(/key package 2 \(serial number "987654322"\): MAC does not match/);
+    expect(await bulwark.store.headPosition()).toBe(before);
+    expect(await inventory(bulwark)).toEqual([]);
   });
 });

@@ -10,9 +10,23 @@ import { EventContract } from './registry';
 const id = z.string().min(1).max(200);
 const at = z.iso.datetime();
 
+/**
+ * An HOTP counter is 64 bits (RFC 4226): a number while it is a safe integer, its exact decimal beyond 2^53 - 1.
+ * Events written before counters could be that large hold a number.
+ */
+export const hotpCounter = z.union([
+  z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  z.string().regex(/^\d{1,20}$/).refine((text) => BigInt(text) <= 0xffff_ffff_ffff_ffffn, 'an HOTP counter has 64 bits'),
+]);
+
+/**
+ * A token staged by its import job: it exists (in the inventory, for assignment) only once the job's
+ * OathImportCompleted is recorded, unless the job was started before imports were all or nothing.
+ */
 export const oathTokenImported = z.object({
   tokenId: id,
   ...oathTokenProfile,
+  counter: hotpCounter.nullable(),
   importId: id,
   at,
 });
@@ -20,7 +34,14 @@ export const oathTokenAssigned = z.object({ tokenId: id, userId: z.string().min(
 export const oathTokenUnassigned = z.object({ tokenId: id, userId: z.string().min(1).max(256), reason: z.string().max(500), at });
 
 const rowError = z.object({ row: z.number().int().nonnegative(), serialNumber: z.string().max(200).nullable(), reason: z.string().max(1000) });
-export const oathImportStarted = z.object({ importId: id, format: z.enum(['csv', 'pskc']), fileName: z.string().max(300).nullable(), at });
+export const oathImportStarted = z.object({
+  importId: id,
+  format: z.enum(['csv', 'pskc']),
+  fileName: z.string().max(300).nullable(),
+  /** its tokens count only once OathImportCompleted commits them; absent in jobs started before (their rows landed one by one) */
+  allOrNothing: z.literal(true).optional(),
+  at,
+});
 export const oathImportCompleted = z.object({
   importId: id,
   imported: z.number().int().nonnegative(),

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, streams } from '@bulwark/contracts';
+import { DomainError, OathImportEvent, OathTokenImported, streams } from '@bulwark/contracts';
 import { CommandContext, EVENT_STORE, EventStore, handleCommand, loadState } from '@bulwark/event-store';
 import { SEALED_BOX, SealedBox } from '@bulwark/platform';
 import { createHash } from 'node:crypto';
@@ -16,8 +16,24 @@ export type TokenToImport = {
   hashFunction: 'hmacsha1' | 'hmacsha256' | 'hmacsha512';
   digits: 6 | 8;
   period: 30 | 60 | null;
-  counter: number | null;
+  /** HOTP: 64 bits */
+  counter: bigint | null;
 };
+
+/** Where an import job stands, from its stream; `legacy`: started before imports were all or nothing. */
+export type ImportOutcome = 'running' | 'completed' | 'failed' | 'legacy';
+
+export function importOutcome(events: OathImportEvent[]): ImportOutcome | null {
+  const started = events.find((event) => event.type === 'OathImportStarted');
+  if (!started || started.type !== 'OathImportStarted') return null;
+  if (!started.data.allOrNothing) return 'legacy';
+  const end = events.find((event) => event.type !== 'OathImportStarted');
+  return !end ? 'running' : end.type === 'OathImportCompleted' ? 'completed' : 'failed';
+}
+
+/** A counter as an event keeps it exactly: a number while safe, else its decimal string. */
+export const storedCounter = (counter: bigint | null) => (counter === null ? null : counter <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(counter) : counter.toString());
+export const counterOf = (token: Pick<OathTokenImported['data'], 'counter'>) => (token.counter === null ? null : BigInt(token.counter));
 
 /** A token's id: derived from its serial number (case-insensitive), so the same token cannot be imported twice. */
 export function tokenIdOf(serialNumber: string): string {
@@ -27,7 +43,8 @@ export function tokenIdOf(serialNumber: string): string {
 
 /**
  * The inventory's store work. Assignment is decided in the token's stream (one user per token), then given to
- * the user's stream; if the user's stream refuses (its OATH limit), the token is handed back.
+ * the user's stream; if the user's stream refuses (its OATH limit), the token is handed back. A token staged by an
+ * import job that has not completed does not exist here.
  */
 @Injectable()
 export class TokenInventory {
@@ -37,17 +54,43 @@ export class TokenInventory {
     private readonly users: UserMfaStreams,
   ) {}
 
-  async import(token: TokenToImport, importId: string, context: CommandContext): Promise<string> {
+  /** Stages a token (and its assignment, if any) in its stream; it exists once the job completes. */
+  async stage(token: TokenToImport, importId: string, assignTo: string | null, context: CommandContext): Promise<string> {
     const tokenId = tokenIdOf(token.serialNumber);
-    const { secret, ...rest } = token;
+    const { secret, counter, ...rest } = token;
+    const prior = await this.state(tokenId);
+    const priorImportFailed = prior.status !== 'absent' && (await this.importOutcome(prior.token.importId)) === 'failed';
     await handleCommand(
       this.store,
       streams.oathToken(tokenId),
       oathTokenDecider,
-      { type: 'ImportToken', data: { ...rest, tokenId, secret: this.box.seal(secret.toString('hex'), `oath-token/${tokenId}`), importId, now: context.now.toISOString() } },
+      {
+        type: 'ImportToken',
+        data: {
+          ...rest,
+          tokenId,
+          counter: storedCounter(counter),
+          secret: this.box.seal(secret.toString('hex'), `oath-token/${tokenId}`),
+          importId,
+          assignTo,
+          priorImportFailed,
+          now: context.now.toISOString(),
+        },
+      },
       context,
     );
     return tokenId;
+  }
+
+  async importOutcome(importId: string): Promise<ImportOutcome | null> {
+    return importOutcome((await this.store.readStream(streams.oathImport(importId))) as unknown as OathImportEvent[]);
+  }
+
+  /** How many more OATH methods the user may take (software and hardware). */
+  async oathRoom(userId: string): Promise<number> {
+    const user = await this.users.state(userId);
+    const oath = Object.values(user.methods).filter((method) => method.kind !== 'phone' && (method.kind === 'hardwareOath' || method.status === 'active'));
+    return MAX_OATH_METHODS - oath.length;
   }
 
   async state(tokenId: string): Promise<OathTokenState> {
@@ -55,16 +98,33 @@ export class TokenInventory {
   }
 
   async assign(tokenId: string, userId: string, context: CommandContext): Promise<void> {
+    const prior = await this.state(tokenId);
+    const outcome = prior.status === 'absent' ? null : await this.importOutcome(prior.token.importId);
+    const importCompleted = outcome === 'completed' || outcome === 'legacy';
+    if (!importCompleted) throw new DomainError('TOKEN_NOT_FOUND', 'notFound', `no hardware token ${tokenId}`);
     const user = await this.users.state(userId);
-    const oath = Object.values(user.methods).filter((method) => method.kind !== 'phone' && (method.kind === 'hardwareOath' || method.status === 'active'));
-    if (!user.methods[tokenId] && oath.length >= MAX_OATH_METHODS) {
+    if (!user.methods[tokenId] && (await this.oathRoom(userId)) <= 0) {
       throw new DomainError('METHOD_LIMIT_REACHED', 'conflict', `user ${userId} already has ${MAX_OATH_METHODS} OATH methods (software and hardware)`);
     }
-    const { state } = await handleCommand(this.store, streams.oathToken(tokenId), oathTokenDecider, { type: 'AssignToken', data: { tokenId, userId, now: context.now.toISOString() } }, context);
-    if (state.status !== 'assigned') throw new Error(`token ${tokenId} was not assigned`);
-    if (user.methods[tokenId]) return;
+    await handleCommand(this.store, streams.oathToken(tokenId), oathTokenDecider, { type: 'AssignToken', data: { tokenId, userId, importCompleted, now: context.now.toISOString() } }, context);
+    await this.deliver(tokenId, userId, context);
+  }
+
+  /**
+   * Gives an assigned token to its user's stream, once: the user's half of an assignment. Safe to repeat, so a
+   * restart can finish an assignment that a crash cut in two.
+   */
+  async deliver(tokenId: string, userId: string, context: CommandContext): Promise<void> {
+    const state = await this.state(tokenId);
+    if (state.status !== 'assigned' || state.userId !== userId) throw new Error(`token ${tokenId} is not assigned to ${userId}`);
+    if ((await this.users.state(userId)).methods[tokenId]) return;
     const { token } = state;
     try {
+      const counter = counterOf(token);
+      if (counter !== null && counter > BigInt(Number.MAX_SAFE_INTEGER)) {
+        // the user's MFA stream counts HOTP codes in safe integers; the inventory keeps the counter exactly
+        throw new DomainError('COUNTER_TOO_LARGE', 'conflict', `token ${token.serialNumber} has an HOTP counter above 2^53 - 1, which a user's method cannot hold yet`);
+      }
       await this.users.execute(
         userId,
         {
@@ -80,13 +140,15 @@ export class TokenInventory {
             hashFunction: token.hashFunction,
             digits: token.digits,
             period: token.period,
-            counter: token.counter,
+            counter: counter === null ? null : Number(counter),
             now: context.now.toISOString(),
           },
         },
         context,
       );
     } catch (error) {
+      // a second delivery of the same assignment (a restart's, next to a request's) found it done
+      if ((await this.users.state(userId)).methods[tokenId]) return;
       // the user's stream said no (a race past the limit check): the token goes back to the inventory
       await handleCommand(this.store, streams.oathToken(tokenId), oathTokenDecider, { type: 'UnassignToken', data: { tokenId, userId, reason: 'the user could not take it', now: context.now.toISOString() } }, context);
       throw error;

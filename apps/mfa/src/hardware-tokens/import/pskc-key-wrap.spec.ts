@@ -13,7 +13,9 @@ const wrap = (bits: 128 | 192 | 256, key: Buffer, value: Buffer) => {
 };
 
 /** An RFC 6030 §6.1 file whose MAC key and values are key-wrapped with `algorithm`. */
-function keyWrappedFile({ bits = 128 as 128 | 192 | 256, key = randomBytes(bits / 8), counter = '<Counter><PlainValue>0</PlainValue></Counter>', algorithm = `${XMLENC}kw-aes${bits}` } = {}) {
+type WrappedFile = { bits?: 128 | 192 | 256; key?: Buffer; counter?: string; algorithm?: string };
+
+function keyWrappedFile({ bits = 128, key = randomBytes(bits / 8), counter = '<Counter><PlainValue>0</PlainValue></Counter>', algorithm = `${XMLENC}kw-aes${bits}` }: WrappedFile = {}) {
   const macKey = randomBytes(32);
   const encrypted = (value: Buffer) => {
     const cipherValue = wrap(bits, key, value).toString('base64');
