@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { parkEventCli } from '../tools/events/park';
-import { Embedded, enrol, startEmbedded } from './support/embedded';
+import { Embedded, enrol, Reply, startEmbedded } from './support/embedded';
 
 /** Issue 13 §7: an unavailable store and an unreadable event are answered and reported honestly, and can be operated. */
 describe('honest failure and health', () => {
@@ -13,7 +13,7 @@ describe('honest failure and health', () => {
     await bulwark?.close();
   });
 
-  const health = async () => {
+  const health = async (): Promise<Reply> => {
     const response = await fetch(`${bulwark.url}/health`, { headers: { connection: 'close' } });
     return { status: response.status, body: await response.json() };
   };
@@ -47,7 +47,7 @@ describe('honest failure and health', () => {
       });
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('5');
-      expect((await refused.json()).error).toMatchObject({ code: 'serviceUnavailable', message: expect.stringContaining('the event store is unavailable') });
+      expect(((await refused.json()) as Reply['body']).error).toMatchObject({ code: 'serviceUnavailable', message: expect.stringContaining('the event store is unavailable') });
     } finally {
       other.exec('ROLLBACK');
       other.close();

@@ -30,6 +30,7 @@ import { EventStore, WrongExpectedRevisionError } from './event-store.port';
 import type { EventStoreDbClientLike } from './eventstoredb-event-store';
 import { EventConsumer, StoreSubscription } from './subscription';
 import { UnreadableEventError } from './store-errors';
+import { parkEvent, ParkRefusedError } from './parked-events';
 
 /** One adapter under test, with a fresh store per test. */
 export type ContractHarness = {
@@ -506,6 +507,41 @@ export function describeEventStoreContract(adapter: string, { open, canPlant }: 
         expect(await store.checkpoints.load(consumer.name)).toBe(handled[0]!.position);
         await subscription.stop();
         expect(subscription.status().status).toBe('failed');
+      });
+
+      (canPlant ? it : it.skip)('stops on an event it cannot read, naming it, and goes on past it once it is parked', async () => { // skipped on a live server: see plant
+        const stream = sessionsStream();
+        const [before, broken, after] = [sessionsRevoked('u1'), sessionsRevoked('u1'), sessionsRevoked('u1')];
+        await store.append(stream, [before], { expectedRevision: 'no_stream' });
+        await harness.plant!(stream, { eventId: broken.eventId, type: broken.type, data: { reason: 42 }, metadata: broken.metadata });
+        await store.append(stream, [after], { expectedRevision: 'any' });
+        const failures: Error[] = [];
+        const resumed: number[] = [];
+        const consumer = new RecordingConsumer(store, `sub-${randomUUID()}`, start);
+        const subscription = new StoreSubscription(store, consumer, {
+          batchSize: 10,
+          idleWaitMs: 20,
+          onFailure: (error) => failures.push(error),
+          onRecovery: (parked) => resumed.push(parked.position),
+        }).start();
+
+        await eventually(() => subscription.status().status === 'failed');
+        expect(ids(ours(consumer.handled, [stream]))).toEqual([before.eventId]);
+        const { stoppedAt } = subscription.status();
+        expect(stoppedAt).toMatchObject({ eventId: broken.eventId, eventType: 'SessionsRevoked', streamId: stream, reason: expect.stringContaining('data.userId') });
+        await expect(parkEvent(store, { position: stoppedAt!.position, reason: ' ', by: { type: 'admin', id: 'ops' }, now: new Date() })).rejects.toBeInstanceOf(ParkRefusedError);
+        const readable = (await store.readAll({ after: start, maxCount: 1 }))[0]!;
+        await expect(parkEvent(store, { position: readable.position, reason: 'readable', by: { type: 'admin', id: 'ops' }, now: new Date() })).rejects.toThrow(/can be read/);
+
+        await parkEvent(store, { position: stoppedAt!.position, reason: 'a faulty build wrote it', by: { type: 'admin', id: 'ops' }, now: new Date() });
+        await eventually(() => subscription.status().status !== 'failed');
+        await subscription.catchUp();
+        await subscription.stop();
+
+        expect(ids(ours(consumer.handled, [stream]))).toEqual([before.eventId, after.eventId]);
+        expect(failures).toHaveLength(1);
+        expect(resumed).toEqual([stoppedAt!.position]);
+        expect(subscription.status().stoppedAt).toBeUndefined();
       });
     });
 
