@@ -208,8 +208,9 @@ function evolveSignIn(state: SignInState, event: UserMfaEvent): SignInState {
       return { ...state, rememberedDevices: { ...Object.fromEntries(current), [deviceTokenHash]: expiresAt } };
     }
     case 'RememberedDevicesForgotten':
-    // remembered devices go with a re-registration too: the next sign-in must prove a newly registered method
+      return { ...state, rememberedDevices: {} };
     case 'MfaReregistrationRequired':
+      // remembered devices go with a re-registration too: the next sign-in must prove a newly registered method
       return { ...state, rememberedDevices: {} };
     default:
       // the methods' own events (folded into the methods half of the model), and SuspiciousActivityReported
