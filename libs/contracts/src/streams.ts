@@ -20,6 +20,8 @@ export const streams = {
   oathImport: (importId: string) => `oath_import-${importId}`,
   /** events an operator parked so that consumers go on past them (npm run events:park) */
   parkedEvents: 'parked_events-store',
+  /** refused command routes (AuthorizationDenied), one stream a day: `day` is yyyy-mm-dd */
+  securityAudit: (day: string) => `security_audit-${day}`,
 } as const;
 
 /** The Kafka topic that carries every committed domain event, keyed by user. */

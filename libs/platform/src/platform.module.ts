@@ -7,7 +7,7 @@ import { EVENT_FEED, InProcessEventFeed, KafkaEventFeed, useFastKafkaEncoding } 
 import Database from 'better-sqlite3';
 import { Kafka, logLevel } from 'kafkajs';
 import { mkdirSync } from 'node:fs';
-import { RoleGuard } from './auth';
+import { AuthorizationAudit, RoleGuard } from './auth';
 import { CLOCK, Clock, systemClock } from './clock';
 import { BulwarkConfig } from './config';
 import { KeyRing, loadCredentials, loadDataKey } from './credentials';
@@ -80,6 +80,7 @@ export class PlatformModule implements BeforeApplicationShutdown, OnApplicationS
       },
       ConsumerHost,
       GraphCollections,
+      AuthorizationAudit,
       { provide: APP_GUARD, useClass: RoleGuard },
       { provide: APP_FILTER, useClass: AllErrorsFilter },
       {

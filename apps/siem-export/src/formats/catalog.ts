@@ -639,6 +639,28 @@ export const catalog: Record<string, (event: ExportEvent) => Description> = {
       cef: { signatureId: 4021, act: 'park', category: '/Configuration' },
     };
   },
+
+  // --- access control: a command route refused to a caller without a valid key or the role (OCSF 3002, Other) ---
+  AuthorizationDenied: (event) => {
+    const data = event.data;
+    const request = `${str(data, 'method') ?? '?'} ${str(data, 'route') ?? '?'}`;
+    const suppressed = num(data, 'suppressedCount') ?? 0;
+    return {
+      title: 'Access denied',
+      message: `Access denied: ${request} answered ${num(data, 'status') ?? '?'} to ${str(data, 'role') ? `a key with the role ${str(data, 'role')}` : 'a caller without a valid key'}${suppressed ? ` (${suppressed} more of the same not recorded)` : ''}`,
+      outcome: 'failure',
+      severityId: 3,
+      cefSeverity: 5,
+      area: 'settings',
+      userId: null,
+      ip: str(data, 'clientIp'),
+      reason: str(data, 'reason'),
+      errorCode: String(num(data, 'status') ?? ''),
+      ocsf: { classUid: 3002, activityId: 99, activityName: 'Authorize', statusId: 2, statusDetail: str(data, 'reason'), control: { actionId: 2, dispositionId: 2 } },
+      ecs: { kind: 'event', category: ['authentication'], type: ['info'], action: kebab(event.type) },
+      cef: { signatureId: 1201, act: 'deny', category: '/Authorization' },
+    };
+  },
 };
 
 function notification(event: ExportEvent, outcome: 'success' | 'failure'): Description {

@@ -18,6 +18,7 @@ import {
   OathImportFailed,
   OathImportStarted,
   EventParked,
+  AuthorizationDenied,
   OathTokenAssigned,
   OathTokenImported,
   OathTokenUnassigned,
@@ -474,6 +475,18 @@ export const mappings: Record<string, Mapping> = {
     operationType: 'Update',
     targetResources: [target('Other', eventId, `${eventType} at position ${position}`)],
     additionalDetails: details({ Reason: reason, ParkedBy: by, StreamId: streamId, Position: position, Problem: problem }),
+  })),
+
+  // a command route refused for want of a valid key or of the role (rate-limited when recorded, see auth.ts)
+  AuthorizationDenied: on<AuthorizationDenied>(({ method, route, status, role, reason, suppressedCount }) => ({
+    category: 'Authorization',
+    loggedByService: CORE_DIRECTORY,
+    activityDisplayName: 'Access denied', // ours
+    operationType: 'Update',
+    result: 'failure',
+    resultReason: reason,
+    targetResources: [target('Other', `${method} ${route}`, `${method} ${route}`)],
+    additionalDetails: details({ Method: method, Route: route, Status: status, Role: role ?? 'none', SuppressedCount: suppressedCount }),
   })),
 };
 

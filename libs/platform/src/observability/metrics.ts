@@ -40,6 +40,7 @@ export class BulwarkMetrics {
   private readonly mfaOutcomes: Counter<'outcome' | 'reason' | 'method' | 'channel'>;
   private readonly lockouts: Counter<'factor'>;
   private readonly blocks: Counter;
+  private readonly authorizationFailures: Counter<'route' | 'status' | 'role'>;
   private readonly detections: Counter<'risk_event_type' | 'risk_level'>;
   private readonly head: Gauge;
   private readonly consumerPosition: Gauge<'consumer' | 'kind'>;
@@ -88,6 +89,12 @@ export class BulwarkMetrics {
     });
     this.lockouts = new Counter({ name: 'bulwark_account_lockouts_total', help: 'Accounts locked out (AccountLockedOut), by the counter that reached the threshold', labelNames: ['factor'], registers });
     this.blocks = new Counter({ name: 'bulwark_user_blocks_total', help: 'Users blocked (UserBlocked), by an admin or the risk policy', registers });
+    this.authorizationFailures = new Counter({
+      name: 'bulwark_authorization_failures_total',
+      help: "Command routes refused with 401 or 403, by route template and the key's role (none without a valid key); every refusal, recorded or not",
+      labelNames: ['route', 'status', 'role'],
+      registers,
+    });
     this.detections = new Counter({
       name: 'bulwark_risk_detections_total',
       help: 'Risk detections recorded (RiskDetected), by riskEventType and riskLevel',
@@ -116,6 +123,11 @@ export class BulwarkMetrics {
       labelNames: ['outbox', 'channel', 'state'],
       registers,
     });
+  }
+
+  /** A command route refused with 401 or 403 (see auth.ts). */
+  authorizationFailure(route: string, status: 401 | 403, role: string | null): void {
+    this.authorizationFailures.inc({ route, status: String(status), role: role ?? 'none' });
   }
 
   /** Consumers outside the platform (the Kafka relay, the SIEM exports) whose lag a scrape reports. */
