@@ -17,10 +17,12 @@ describe('the HTTP edge', () => {
     await bulwark.close();
   });
 
+  /** Nothing but the record of a refused command route (AuthorizationDenied, issue 13 §6: see authorization-audit.spec.ts). */
   const expectNothingAppended = async (action: () => Promise<unknown>) => {
     const before = await bulwark.store.headPosition();
     await action();
-    expect(await bulwark.store.headPosition()).toBe(before);
+    const appended = await bulwark.store.readAll({ after: before, maxCount: 10_000 });
+    expect(appended.filter((event) => event.type !== 'AuthorizationDenied').map((event) => `${event.type} in ${event.streamId}`)).toEqual([]);
   };
 
   const expectError = (reply: { status: number; body: any }, status: number, message: RegExp) => {

@@ -16,7 +16,9 @@ async function expectNothingAppended(bulwark: Embedded, action: () => Promise<un
   const before = await bulwark.store.headPosition();
   await action();
   await bulwark.consumers.catchUp();
-  expect(await bulwark.store.headPosition()).toBe(before);
+  // a refused command route is recorded (AuthorizationDenied, issue 13 §6); nothing else may be appended
+  const appended = await bulwark.store.readAll({ after: before, maxCount: 10_000 });
+  expect(appended.filter((event) => event.type !== 'AuthorizationDenied').map((event) => `${event.type} in ${event.streamId}`)).toEqual([]);
 }
 
 async function challenge(bulwark: Embedded, userId: string, extra: Record<string, unknown> = {}) {
