@@ -1,4 +1,5 @@
-import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { RecordedEvent } from '@bulwark/contracts';
 import { EVENT_STORE, EventStore } from '@bulwark/event-store';
 import type { Request, Response } from 'express';
@@ -7,6 +8,14 @@ import { ApiError } from './errors';
 import { ConsumerHost } from './projection-host';
 
 const COMMAND_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const AWAITS_EFFECTS = 'bulwark:awaitsEffects';
+
+/**
+ * Marks a command route whose answer must wait for the reactions it sets off: a block (sessions revoked), a report
+ * of suspicious activity or a fraud report (detection, risk policy, remediation), a triage, a revocation. Other
+ * routes (a verify, a challenge) answer as soon as their own append is durable: they pay no scan and no wait.
+ */
+export const AwaitsEffects = () => SetMetadata(AWAITS_EFFECTS, true);
 
 /** How long a command's answer waits for the reactions it set off before it answers 503 rather than a false 200. */
 export const EFFECTS_TIMEOUT_MS = 5_000;
@@ -79,13 +88,14 @@ export class CommandEffects {
   }
 }
 
-/** Makes every command route's answer wait for the command's effects (see CommandEffects); a read answers at once. */
+/** Makes the answer of a command route marked `@AwaitsEffects()` wait for the command's effects (see CommandEffects). */
 @Injectable()
 export class CommandEffectsInterceptor implements NestInterceptor {
-  constructor(private readonly effects: CommandEffects) {}
+  constructor(private readonly effects: CommandEffects, private readonly reflector: Reflector) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
+    if (!this.reflector.getAllAndOverride<boolean>(AWAITS_EFFECTS, [context.getHandler(), context.getClass()])) return next.handle();
     const request = context.switchToHttp().getRequest<Request & { requestId?: string }>();
     const requestId = request.requestId;
     if (!COMMAND_METHODS.has(request.method) || !requestId) return next.handle();

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common'
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { streams } from '@bulwark/contracts';
 import { EVENT_STORE, EventStore, handleCommand } from '@bulwark/event-store';
-import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody, userIdParam, ApiZodResponse } from '@bulwark/platform';
+import { AwaitsEffects, ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody, userIdParam, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { blockAt, userProtectionDecider } from '../user-protection.decider';
 import { blockState } from '../../identity-protection.responses';
@@ -15,6 +15,7 @@ const unblockBody = z.strictObject({ reason: z.string().trim().min(1).max(500) }
 export class BlockUserController {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(CLOCK) private readonly clock: Clock) {}
 
+  @AwaitsEffects()
   @Post('block')
   @HttpCode(200)
   @Roles('admin')
@@ -27,6 +28,7 @@ export class BlockUserController {
     return { userId, ...blockAt(state, now.toISOString()) };
   }
 
+  @AwaitsEffects()
   @Post('unblock')
   @HttpCode(200)
   @Roles('admin')

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@bulwark/contracts';
-import { ApiZodBody, Caller, Clock, CLOCK, RequestContext, Roles, userIdParam, zodBody, ApiNoContentResponse } from '@bulwark/platform';
+import { AwaitsEffects, ApiZodBody, Caller, Clock, CLOCK, RequestContext, Roles, userIdParam, zodBody, ApiNoContentResponse } from '@bulwark/platform';
 import { Inject } from '@nestjs/common';
 import { z } from 'zod';
 import { UserRiskCommand } from '../user-risk.decider';
@@ -20,6 +20,7 @@ type Body = z.infer<typeof body>;
 export class TriageController {
   constructor(private readonly risk: UserRiskStreams, @Inject(CLOCK) private readonly clock: Clock) {}
 
+  @AwaitsEffects()
   @Post('confirmCompromised')
   @HttpCode(204)
   @Roles('analyst', 'admin')
@@ -30,6 +31,7 @@ export class TriageController {
     return this.triage(request, caller, (userId, now) => ({ type: 'ConfirmCompromised', data: { userId, now } }));
   }
 
+  @AwaitsEffects()
   @Post('confirmSafe')
   @HttpCode(204)
   @Roles('analyst', 'admin')
@@ -40,6 +42,7 @@ export class TriageController {
     return this.triage(request, caller, (userId, now) => ({ type: 'ConfirmSafe', data: { userId, now } }));
   }
 
+  @AwaitsEffects()
   @Post('dismiss')
   @HttpCode(204)
   @Roles('analyst', 'admin')

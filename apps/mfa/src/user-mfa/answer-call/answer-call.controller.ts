@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiError, ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, ApiZodResponse } from '@bulwark/platform';
+import { AwaitsEffects, ApiError, ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { APPROVE_KEY } from '../../phone/delivery/otp-delivery.port';
 import { FraudAlertPolicy } from '../fraud-alert-policy';
@@ -17,6 +17,7 @@ const body = z.strictObject({ keys: z.string().regex(/^[0-9*#]{1,8}$/, 'keys are
 export class AnswerCallController {
   constructor(private readonly commands: CommandBus, private readonly fraud: FraudAlertPolicy) {}
 
+  @AwaitsEffects()
   @Post()
   @HttpCode(200)
   @Roles('app')

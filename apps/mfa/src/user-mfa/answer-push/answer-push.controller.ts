@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, ApiZodResponse } from '@bulwark/platform';
+import { AwaitsEffects, ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { ReportSuspiciousActivityCommand } from '../report-suspicious-activity/report-suspicious-activity.handler';
 import { idParam } from '../user-mfa.schemas';
@@ -19,6 +19,7 @@ const body = z.discriminatedUnion('response', [
 export class AnswerPushController {
   constructor(private readonly commands: CommandBus) {}
 
+  @AwaitsEffects()
   @Post()
   @HttpCode(200)
   @Roles('app')

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@bulwark/contracts';
-import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody, ApiNoContentResponse, ApiZodResponse } from '@bulwark/platform';
+import { AwaitsEffects, ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody, ApiNoContentResponse, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { userIdParam } from '../user-mfa.schemas';
 import { UserMfaStreams } from '../user-mfa.streams';
@@ -39,6 +39,7 @@ export class UserRequirementsController {
     await this.streams.execute(userId, { type: 'SetUserMfaState', data: { userId, state: request.perUserMfaState, now: now.toISOString() } }, { ...caller, now });
   }
 
+  @AwaitsEffects()
   @Post('v1/users/:userId/authentication/requireReregistration')
   @HttpCode(204)
   @Roles('admin')

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Caller, RequestContext, Roles, ZodPipe, ApiZodResponse } from '@bulwark/platform';
+import { AwaitsEffects, Caller, RequestContext, Roles, ZodPipe, ApiZodResponse } from '@bulwark/platform';
 import { idParam } from '../user-mfa.schemas';
 import { ReportSuspiciousActivityCommand, SuspiciousActivityReport } from './report-suspicious-activity.handler';
 import { suspiciousActivityReport } from '../../mfa.responses';
@@ -11,6 +11,7 @@ import { suspiciousActivityReport } from '../../mfa.responses';
 export class ReportSuspiciousActivityController {
   constructor(private readonly commands: CommandBus) {}
 
+  @AwaitsEffects()
   @Post()
   @HttpCode(200)
   @Roles('app')

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@bulwark/contracts';
-import { ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody, ApiZodResponse } from '@bulwark/platform';
+import { AwaitsEffects, ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { userIdParam } from '../user-mfa.schemas';
 import { UserMfaStreams } from '../user-mfa.streams';
@@ -17,6 +17,7 @@ export class RevokeRememberedDevicesController {
   constructor(private readonly streams: UserMfaStreams, @Inject(CLOCK) private readonly clock: Clock) {}
 
   /** Entra's "restore MFA on all remembered devices": the next sign-in from any of them proves a factor again. */
+  @AwaitsEffects()
   @Post()
   @HttpCode(200)
   @Roles('admin')

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, userIdParam, ApiZodResponse } from '@bulwark/platform';
+import { AwaitsEffects, ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, userIdParam, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { RevokeSessionsCommand } from './revoke-sessions.handler';
 import { sessionsRevoked } from '../../sessions.responses';
@@ -13,6 +13,7 @@ const body = z.strictObject({ reason: z.string().min(1).max(500).optional() }).o
 export class RevokeSessionsController {
   constructor(private readonly commands: CommandBus) {}
 
+  @AwaitsEffects()
   @Post()
   @HttpCode(200)
   @Roles('admin')
