@@ -125,14 +125,14 @@ describe('tenant MFA settings and per-user state through HTTP', () => {
     bulwark.clock.advance({ seconds: 30 });
     const pending = (await challenge('blocked-user')).body;
     const blocked = await admin().post('/v1/users/blocked-user/block', { reason: 'suspected takeover' });
-    expect(blocked.body).toMatchObject({ status: 'Blocked', reason: 'suspected takeover' });
+    expect(blocked.body).toMatchObject({ status: 'blocked', reason: 'suspected takeover' });
     expect(Date.parse(blocked.body.until) - bulwark.clock.now().getTime()).toBe(90 * 86_400_000);
     expect((await bulwark.as('app').post(`/v1/mfa/challenges/${pending.id}/verify`, { code: totpAt(secret, bulwark.clock) })).body).toEqual({ status: 'denied', reason: 'userBlocked' });
     expect((await challenge('blocked-user')).body).toMatchObject({ status: 'denied', reason: 'userBlocked' });
     // the block's reactions: every session revoked, every remembered device forgotten
     await bulwark.consumers.catchUp();
     expect((await bulwark.as('app').get(`/v1/sessions/${approval.sessionId}`)).body).toEqual({ valid: false, reason: 'revoked' });
-    expect((await admin().post('/v1/users/blocked-user/unblock', { reason: 'verified with the user by phone' })).status).toBe(200);
+    expect((await admin().post('/v1/users/blocked-user/unblock', { reason: 'verified with the user by phone' })).body).toEqual({ userId: 'blocked-user', status: 'unblocked' });
     expect((await challenge('blocked-user', '203.0.113.70', { deviceToken: approval.deviceToken })).body.status).toBe('pending');
     const fresh = (await challenge('blocked-user')).body;
     expect((await bulwark.as('app').post(`/v1/mfa/challenges/${fresh.id}/verify`, { code: totpAt(secret, bulwark.clock) })).body.status).toBe('approved');

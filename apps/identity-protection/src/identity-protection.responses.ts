@@ -87,7 +87,7 @@ export const riskyUserHistory = graphCollection(
 );
 
 export const blockState = z
-  .object({ userId: z.string(), status: z.enum(['Blocked', 'Unblocked']), until: dateTime.nullable().optional(), reason: z.string().optional() })
+  .object({ userId: z.string(), status: z.enum(['blocked', 'unblocked']), until: dateTime.nullable().optional(), reason: z.string().optional() })
   .loose();
 
 export const detectionSettings = riskDetectionSettings.extend({ version: z.int() });

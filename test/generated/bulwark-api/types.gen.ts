@@ -3385,7 +3385,7 @@ export type BlockUserControllerBlockResponses = {
      */
     200: {
         userId: string;
-        status: 'Blocked' | 'Unblocked';
+        status: 'blocked' | 'unblocked';
         until?: string | null;
         reason?: string;
         [key: string]: unknown;
@@ -3454,7 +3454,7 @@ export type BlockUserControllerUnblockResponses = {
      */
     200: {
         userId: string;
-        status: 'Blocked' | 'Unblocked';
+        status: 'blocked' | 'unblocked';
         until?: string | null;
         reason?: string;
         [key: string]: unknown;

@@ -4,7 +4,7 @@ import { streams } from '@bulwark/contracts';
 import { EVENT_STORE, EventStore, handleCommand } from '@bulwark/event-store';
 import { AwaitsEffects, ApiZodBody, Caller, CLOCK, Clock, RequestContext, Roles, ZodPipe, zodBody, userIdParam, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
-import { blockAt, userProtectionDecider } from '../user-protection.decider';
+import { blockAt, userProtectionDecider, UserProtectionState } from '../user-protection.decider';
 import { blockState } from '../../identity-protection.responses';
 
 const blockBody = z.strictObject({ reason: z.string().trim().min(1).max(500), days: z.number().int().min(1).max(365).default(90) });
@@ -25,7 +25,7 @@ export class BlockUserController {
   async block(@Param('userId', new ZodPipe(userIdParam, 'path')) userId: string, @Body(zodBody(blockBody)) request: z.infer<typeof blockBody>, @Caller() caller: RequestContext) {
     const now = this.clock.now();
     const { state } = await handleCommand(this.store, streams.userProtection(userId), userProtectionDecider, { type: 'BlockUser', data: { userId, ...request, now: now.toISOString() } }, { ...caller, now });
-    return { userId, ...blockAt(state, now.toISOString()) };
+    return blockAnswer(userId, blockAt(state, now.toISOString()));
   }
 
   @AwaitsEffects()
@@ -38,6 +38,11 @@ export class BlockUserController {
   async unblock(@Param('userId', new ZodPipe(userIdParam, 'path')) userId: string, @Body(zodBody(unblockBody)) request: z.infer<typeof unblockBody>, @Caller() caller: RequestContext) {
     const now = this.clock.now();
     const { state } = await handleCommand(this.store, streams.userProtection(userId), userProtectionDecider, { type: 'UnblockUser', data: { userId, ...request, now: now.toISOString() } }, { ...caller, now });
-    return { userId, ...state };
+    return blockAnswer(userId, state);
   }
+}
+
+/** The answer in the API's one convention (camelCase values, as `unlocked` and every Graph enum): `blocked` or `unblocked`. */
+function blockAnswer(userId: string, state: UserProtectionState) {
+  return state.status === 'Blocked' ? { userId, status: 'blocked' as const, until: state.until, reason: state.reason } : { userId, status: 'unblocked' as const };
 }
