@@ -11,3 +11,17 @@ export class DomainError extends Error {
     super(message);
   }
 }
+
+/**
+ * A rate limit refused the request: 429 at the edge, with Retry-After (whole seconds until the window frees a slot)
+ * and the code `tooManyRequests`. `limit` names the limit, for the message and the metrics.
+ */
+export class TooManyRequestsError extends DomainError {
+  constructor(
+    readonly limit: string,
+    readonly retryAfterSeconds: number,
+    message: string,
+  ) {
+    super('TOO_MANY_REQUESTS', 'conflict', message);
+  }
+}

@@ -228,6 +228,36 @@ export const lockoutSettingsChanged = z.object({
   at,
 });
 
+/** The per-user limits a sign-in can run into (decided in the user's stream), and the per-challenge attempt limit. */
+export const rateLimitName = z.enum(['challengesPerMinute', 'pushesPerWindow', 'smsPerWindow', 'callsPerWindow', 'attemptsPerChallenge']);
+export type RateLimitName = z.infer<typeof rateLimitName>;
+
+/**
+ * A per-user rate limit refused a sign-in: appended once per throttling episode (the first refusal), not per request;
+ * refusals until `until` append nothing. challengeId: the challenge an attempt limit ended, null when issuing was refused.
+ * until: when the window frees a slot (for attemptsPerChallenge, the ended challenge's expiry: a new challenge may be asked at once).
+ */
+export const mfaThrottled = z.object({
+  userId,
+  limit: rateLimitName,
+  challengeId: id.nullable(),
+  until: at,
+  clientIp: ip,
+  appId: z.string().max(200).nullable(),
+  at,
+});
+
+export const rateLimitSettingsChanged = z.object({
+  challengesPerMinute: z.number().int().min(1).max(100),
+  pushesPerWindow: z.number().int().min(1).max(100),
+  smsPerWindow: z.number().int().min(1).max(100),
+  callsPerWindow: z.number().int().min(1).max(100),
+  windowMinutes: z.number().int().min(1).max(60),
+  attemptsPerChallenge: z.number().int().min(1).max(100),
+  version: z.number().int().positive(),
+  at,
+});
+
 export type AppPasswordCreated = { type: 'AppPasswordCreated'; data: z.infer<typeof appPasswordCreated> };
 export type AppPasswordsDeleted = { type: 'AppPasswordsDeleted'; data: z.infer<typeof appPasswordsDeleted> };
 export type HardwareTokenAssigned = { type: 'HardwareTokenAssigned'; data: z.infer<typeof hardwareTokenAssigned> };
@@ -251,6 +281,8 @@ export type SuspiciousActivityReported = { type: 'SuspiciousActivityReported'; d
 export type AccountLockedOut = { type: 'AccountLockedOut'; data: z.infer<typeof accountLockedOut> };
 export type AccountUnlocked = { type: 'AccountUnlocked'; data: z.infer<typeof accountUnlocked> };
 export type LockoutSettingsChanged = { type: 'LockoutSettingsChanged'; data: z.infer<typeof lockoutSettingsChanged> };
+export type MfaThrottled = { type: 'MfaThrottled'; data: z.infer<typeof mfaThrottled> };
+export type RateLimitSettingsChanged = { type: 'RateLimitSettingsChanged'; data: z.infer<typeof rateLimitSettingsChanged> };
 
 export type UserMfaEvent =
   | AuthenticatorAppAdded
@@ -273,7 +305,8 @@ export type UserMfaEvent =
   | MfaDenied
   | SuspiciousActivityReported
   | AccountLockedOut
-  | AccountUnlocked;
+  | AccountUnlocked
+  | MfaThrottled;
 
 export const mfaContracts: EventContract[] = [
   { type: 'AuthenticatorAppAdded', schemaVersion: 1, schema: authenticatorAppAdded, privateFields: ['secret'] },
@@ -299,4 +332,6 @@ export const mfaContracts: EventContract[] = [
   { type: 'AccountLockedOut', schemaVersion: 1, schema: accountLockedOut },
   { type: 'AccountUnlocked', schemaVersion: 1, schema: accountUnlocked },
   { type: 'LockoutSettingsChanged', schemaVersion: 1, schema: lockoutSettingsChanged },
+  { type: 'MfaThrottled', schemaVersion: 1, schema: mfaThrottled },
+  { type: 'RateLimitSettingsChanged', schemaVersion: 1, schema: rateLimitSettingsChanged },
 ];

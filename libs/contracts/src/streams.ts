@@ -4,6 +4,7 @@ export const streams = {
   userSessions: (userId: string) => `user_sessions-${userId}`,
   userProtection: (userId: string) => `user_protection-${userId}`,
   lockoutSettings: 'mfa_settings-lockout',
+  rateLimitSettings: 'mfa_settings-rate_limits',
   tenantSettings: 'mfa_settings-tenant',
   phoneCallSettings: 'mfa_settings-phone_call',
   registrationPolicy: 'mfa_settings-registration',

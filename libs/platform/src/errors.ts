@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
-import { DomainError, InvalidEventError, UnknownEventTypeError } from '@bulwark/contracts';
+import { DomainError, InvalidEventError, TooManyRequestsError, UnknownEventTypeError } from '@bulwark/contracts';
 import { isStoreUnavailable, UnreadableEventError } from '@bulwark/event-store';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -78,6 +78,9 @@ export const STORE_RETRY_AFTER_SECONDS = 5;
 export function toResponse(exception: unknown, request: Request | undefined): { status: number; body: ErrorBody; headers?: Record<string, string> } {
   if (exception instanceof ApiError) {
     return { status: exception.status, body: errorBody(request, exception.code, exception.message, exception.details) };
+  }
+  if (exception instanceof TooManyRequestsError) {
+    return { status: 429, headers: { 'Retry-After': String(Math.max(1, exception.retryAfterSeconds)) }, body: errorBody(request, 'tooManyRequests', exception.message) };
   }
   if (exception instanceof DomainError) {
     return { status: domainStatus[exception.kind], body: errorBody(request, graphErrorCode(exception.code), exception.message) };

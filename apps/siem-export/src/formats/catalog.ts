@@ -279,6 +279,26 @@ export const catalog: Record<string, (event: ExportEvent) => Description> = {
       cef: { signatureId: denial.signature, act: 'deny', category: '/Authentication/MFA' },
     };
   },
+  MfaThrottled: (event) => {
+    const data = event.data;
+    const limit = str(data, 'limit') ?? 'unknown';
+    const detail = `MFA throttled; rate limit ${limit} reached until ${str(data, 'until') ?? '?'}`;
+    return {
+      title: 'MFA throttled',
+      message: `${detail} (${subject(data)})`,
+      outcome: 'failure',
+      severityId: 3,
+      cefSeverity: 5,
+      area: 'mfa',
+      ...attempt(data),
+      reason: limit,
+      // Entra's "the account is locked, too many sign-in attempts" is the nearest of its codes
+      errorCode: '50053',
+      ocsf: { classUid: 3002, activityId: 1, statusId: 2, statusDetail: detail, isMfa: true, control: { actionId: 2, dispositionId: 2 } },
+      ecs: { kind: 'event', category: ['authentication'], type: ['start'], action: 'mfa-throttled' },
+      cef: { signatureId: 1005, act: 'throttle', category: '/Authentication/MFA' },
+    };
+  },
   RegistrationRequiredAtSignIn: (event) => {
     const data = event.data;
     const reason = str(data, 'reason') ?? 'noMethods';
@@ -605,6 +625,7 @@ export const catalog: Record<string, (event: ExportEvent) => Description> = {
   // --- tenant settings: OCSF 3004 Update of a policy ---------------------------------------------------------------
   MfaTenantSettingsChanged: (event) => settingsChange(event, { name: 'mfaTenantSettings', title: 'MFA settings changed', signature: 4003 }),
   LockoutSettingsChanged: (event) => settingsChange(event, { name: 'lockoutSettings', title: 'Lockout settings changed', signature: 4004 }),
+  RateLimitSettingsChanged: (event) => settingsChange(event, { name: 'rateLimitSettings', title: 'MFA rate limit settings changed', signature: 4022 }),
   FraudAlertSettingsChanged: (event) => settingsChange(event, { name: 'fraudAlertSettings', title: 'Fraud alert settings changed', signature: 4005 }),
   RiskDetectionSettingsChanged: (event) => settingsChange(event, { name: 'riskDetectionSettings', title: 'Risk detection settings changed', signature: 4006 }),
   RiskPolicySettingsChanged: (event) => settingsChange(event, { name: 'riskPolicySettings', title: 'Risk policy settings changed', signature: 4007 }),

@@ -355,6 +355,7 @@ export const mappings: Record<string, Mapping> = {
   // settings: the previous settings event gives the old values
   FraudAlertSettingsChanged: settingsChange('Update fraud alert settings', 'Policy', AZURE_MFA, 'Fraud alert'), // ours
   LockoutSettingsChanged: settingsChange('Update account lockout settings', 'Policy', AZURE_MFA, 'Account lockout'), // ours
+  RateLimitSettingsChanged: settingsChange('Update MFA rate limit settings', 'Policy', AZURE_MFA, 'MFA rate limits'), // ours
   MfaTenantSettingsChanged: settingsChange('Authentication Methods Policy Update', 'ApplicationManagement', AUTHENTICATION_METHODS, 'Multifactor authentication service settings'),
   RiskPolicySettingsChanged: settingsChange('Update IdentityProtectionPolicy', 'IdentityProtection', IDENTITY_PROTECTION, 'User risk policy'),
   RiskDetectionSettingsChanged: settingsChange('Update IdentityProtectionPolicy', 'IdentityProtection', IDENTITY_PROTECTION, 'Risk detection settings'),
@@ -496,6 +497,7 @@ export const notAudited: Record<string, string> = {
   MfaApproved: 'a sign-in: /auditLogs/signIns',
   MfaDenied: 'a sign-in: /auditLogs/signIns',
   MfaBypassed: 'a sign-in: /auditLogs/signIns',
+  MfaThrottled: 'a sign-in refused by a rate limit: /auditLogs/signIns',
   RegistrationRequiredAtSignIn: 'a sign-in interrupted for MFA registration: /auditLogs/signIns',
   DeviceRemembered: 'part of an approved sign-in (the user asked to be remembered): /auditLogs/signIns',
   AccountLockedOut: 'decided by the denied sign-in that reached the threshold: the sign-in logs and /v1/lockouts show it',
