@@ -4,37 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { envelope, SqliteEventStore } from '@bulwark/event-store';
 import path from 'node:path';
 import { Embedded, startEmbedded } from './support/embedded';
-import { kafkaBrokers, testKafka } from './support/kafka';
+import { kafkaBrokers, readTopicUntil } from './support/kafka';
 import { runScenario } from './support/scenario';
 
 const brokers = kafkaBrokers();
 
 /** Reads the events topic from the beginning with a fresh consumer group until `done` says so. */
 const topic = `bulwark.events.test-${randomUUID().slice(0, 8)}`;
-
-async function consumeUntil(done: (events: RecordedEvent[]) => boolean, timeoutMs = 30_000): Promise<RecordedEvent[]> {
-  const consumer = testKafka(brokers!).consumer({ groupId: `bulwark-test-reader-${randomUUID()}` });
-  const events: RecordedEvent[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out with ${events.length} events read`)), timeoutMs);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          events.push(decodeEvent(eventRegistry, message.value));
-          if (done(events)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return events;
-}
+const consumeUntil = (done: (events: RecordedEvent[]) => boolean) =>
+  readTopicUntil(brokers!, topic, (message) => decodeEvent(eventRegistry, message.value), done);
 
 // Without KAFKA_BROKERS outside CI the suite is skipped with a message saying how to run it (see support/kafka.ts).
 (brokers ? describe : describe.skip)('the spine scenario over a real Kafka broker (relay + consumer groups)', () => {

@@ -9,43 +9,28 @@ import { parseCef } from '../apps/siem-export/src/formats/fixtures/cef-parser';
 import { SiemKafkaService } from '../apps/siem-export/src/kafka/siem-kafka.service';
 import { REPLAY_HEADER, SiemTopicExporter, TopicSender } from '../apps/siem-export/src/kafka/siem-topic-exporter';
 import { Embedded, startEmbedded } from './support/embedded';
-import { kafkaBrokers, testKafka } from './support/kafka';
+import { kafkaBrokers, readTopicUntil } from './support/kafka';
 
 const brokers = kafkaBrokers();
 
 type Message = { key: string; eventId: string; position: number; replay: string | null; value: string; partition: number };
 
 /** Reads a topic from the beginning with a fresh consumer group until `done` says so. */
-async function consumeUntil(topic: string, done: (messages: Message[]) => boolean, timeoutMs = 45_000): Promise<Message[]> {
-  const consumer = testKafka(brokers!).consumer({ groupId: `bulwark-siem-test-${randomUUID()}` });
-  const messages: Message[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out on ${topic} with ${messages.length} messages read`)), timeoutMs);
-      void consumer.run({
-        eachMessage: async ({ message, partition }) => {
-          messages.push({
-            key: message.key!.toString(),
-            eventId: message.headers!.eventId!.toString(),
-            position: Number(message.headers!.position!.toString()),
-            replay: message.headers![REPLAY_HEADER]?.toString() ?? null,
-            value: message.value!.toString(),
-            partition,
-          });
-          if (done(messages)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return messages;
-}
+const consumeUntil = (topic: string, done: (messages: Message[]) => boolean, timeoutMs = 45_000) =>
+  readTopicUntil(
+    brokers!,
+    topic,
+    (message, partition): Message => ({
+      key: message.key!.toString(),
+      eventId: message.headers!.eventId!.toString(),
+      position: Number(message.headers!.position!.toString()),
+      replay: message.headers![REPLAY_HEADER]?.toString() ?? null,
+      value: message.value!.toString(),
+      partition,
+    }),
+    done,
+    timeoutMs,
+  );
 
 const idsOf = (messages: Message[]) => new Set(messages.map((message) => message.eventId));
 const hasAll = (ids: string[]) => (messages: Message[]) => {

@@ -4,36 +4,15 @@ import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Embedded, startEmbedded } from './support/embedded';
-import { kafkaBrokers, testKafka } from './support/kafka';
+import { kafkaBrokers, readTopicUntil } from './support/kafka';
 
 const brokers = kafkaBrokers();
 
 type Record = { headers: { [name: string]: string | undefined } };
 
 /** The headers of the events topic's records, read from the beginning with a fresh group, until `done` says so. */
-async function headersUntil(topic: string, done: (records: Record[]) => boolean, timeoutMs = 30_000): Promise<Record[]> {
-  const consumer = testKafka(brokers!).consumer({ groupId: `bulwark-test-reader-${randomUUID()}` });
-  const records: Record[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out with ${records.length} records read`)), timeoutMs);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          records.push({ headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, value?.toString()])) });
-          if (done(records)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
-}
+const headersUntil = (topic: string, done: (records: Record[]) => boolean) =>
+  readTopicUntil(brokers!, topic, (message): Record => ({ headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, value?.toString()])) }), done);
 
 // Without KAFKA_BROKERS outside CI the suite is skipped with a message saying how to run it (see support/kafka.ts).
 (brokers ? describe : describe.skip)('a trace through Kafka', () => {

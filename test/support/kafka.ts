@@ -1,4 +1,5 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
 import { missingServer } from './required-server';
 
 /**
@@ -15,3 +16,37 @@ export function kafkaBrokers(): string[] | null {
 }
 
 export const testKafka = (brokers: string[]) => new Kafka({ clientId: 'bulwark-test', brokers, logLevel: logLevel.NOTHING });
+
+/**
+ * Reads a topic from the beginning with a fresh consumer group, mapping each message, until `done` says so (or
+ * the time runs out, which fails with how much was read).
+ */
+export async function readTopicUntil<T>(
+  brokers: string[],
+  topic: string,
+  map: (message: KafkaMessage, partition: number) => T,
+  done: (read: T[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<T[]> {
+  const consumer = testKafka(brokers).consumer({ groupId: `bulwark-test-reader-${randomUUID()}` });
+  const read: T[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out on ${topic} with ${read.length} messages read`)), timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ message, partition }) => {
+          read.push(map(message, partition));
+          if (done(read)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return read;
+}
