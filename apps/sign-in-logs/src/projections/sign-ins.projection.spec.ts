@@ -1,4 +1,4 @@
-import { DomainEvent } from '@bulwark/contracts';
+import { Actor, DomainEvent } from '@bulwark/contracts';
 import { eventRegistry } from '@bulwark/contracts';
 import { envelope, openReadDatabase, ProjectionRunner, ReadAheadReader, rebuildProjection, SqliteEventStore } from '@bulwark/event-store';
 import Database from 'better-sqlite3';
@@ -25,9 +25,9 @@ describe('the sign-in projection rebuilt from the store', () => {
   let minute = 0;
 
   /** one append per event, so the store's commit order is the order written here */
-  async function record(stream: string, event: DomainEvent): Promise<void> {
+  async function record(stream: string, event: DomainEvent, actor: Actor = { type: 'app', id: 'key:app' }): Promise<void> {
     const now = new Date(Date.UTC(2026, 9, 1, 9, minute++));
-    const context = { correlationId: `corr-${minute}`, actor: { type: 'app' as const, id: 'key:app' }, now };
+    const context = { correlationId: `corr-${minute}`, actor, now };
     await store.append(stream, envelope([event], context), { expectedRevision: 'any' });
   }
   const at = () => new Date(Date.UTC(2026, 9, 1, 9, minute)).toISOString();
@@ -97,6 +97,24 @@ describe('the sign-in projection rebuilt from the store', () => {
     await record('user_mfa-judy', issued('judy', 'c9', { channel: 'voice', methodType: 'phone' }));
     await record('user_mfa-judy', denied('judy', 'c9', 'timeout', true));
     // enough attempts that a rebuild writes its rows many to a statement, one left open
+    // issue 13 §8, one row per attempt: the expiry sweep closing a challenge after a wrong code adds none (k1, and k5's
+    // push after a denial while locked), nor does a newer texted code voiding one (k4); a late answer denied as expired
+    // is an attempt (k3); a challenge nobody answered keeps its one expired row (k2)
+    const sweep = { type: 'system', id: 'challenge-expiry' } as const;
+    await record('user_mfa-kim', issued('kim', 'k1'));
+    await record('user_mfa-kim', denied('kim', 'k1', 'wrongCode', false));
+    await record('user_mfa-kim', issued('kim', 'k2'));
+    await record('user_mfa-kim', denied('kim', 'k1', 'expired', true), sweep);
+    await record('user_mfa-kim', denied('kim', 'k2', 'expired', true), sweep);
+    await record('user_mfa-kim', issued('kim', 'k3'));
+    await record('user_mfa-kim', denied('kim', 'k3', 'wrongCode', false));
+    await record('user_mfa-kim', denied('kim', 'k3', 'expired', true));
+    await record('user_mfa-kim', issued('kim', 'k4', { methodType: 'phone', channel: 'sms' }));
+    await record('user_mfa-kim', denied('kim', 'k4', 'wrongCode', false));
+    await record('user_mfa-kim', denied('kim', 'k4', 'superseded', true));
+    await record('user_mfa-kim', issued('kim', 'k5', { channel: 'appNotification' }));
+    await record('user_mfa-kim', denied('kim', 'k5', 'lockedOut', false));
+    await record('user_mfa-kim', denied('kim', 'k5', 'timeout', true), sweep);
     for (let n = 0; n < 40; n++) {
       await record(`user_mfa-u${n}`, issued(`u${n}`, `bulk-${n}`, n % 3 ? names : {}));
       if (n !== 17) await record(`user_mfa-u${n}`, n % 4 ? approved(`u${n}`, `bulk-${n}`) : denied(`u${n}`, `bulk-${n}`, 'wrongCode', false));
@@ -113,7 +131,7 @@ describe('the sign-in projection rebuilt from the store', () => {
     try {
       const runner = new ProjectionRunner(live, signInsProjection, true);
       for (const event of await store.readAll({ after: 0, maxCount: 1000 })) runner.applyBatch([event]);
-      expect(await rebuildProjection(reader, rebuilt, signInsProjection, batchSize)).toEqual({ events: 103, position: 103 });
+      expect(await rebuildProjection(reader, rebuilt, signInsProjection, batchSize)).toEqual({ events: 117, position: 117 });
 
       const expected = tables(live);
       expect(tables(rebuilt)).toEqual(expected);
@@ -121,14 +139,20 @@ describe('the sign-in projection rebuilt from the store', () => {
       expect(indexes(rebuilt)).toEqual(indexes(live));
 
       // and the live rows are the ones the scenario calls for
-      expect(expected.sign_ins).toHaveLength(11 + 39);
-      expect(expected.sign_ins_graph).toHaveLength(11 + 39);
+      expect(expected.sign_ins).toHaveLength(17 + 39);
+      expect(expected.sign_ins_graph).toHaveLength(17 + 39);
       const signIns = (expected.sign_ins_graph as Array<Record<string, unknown>>).filter((row) => !String(row.challenge_id).startsWith('bulk-'));
       expect(signIns.map((row) => [row.challenge_id, row.result, row.reason])).toEqual([
         ['c1', 'failure', 'wrongCode'], ['c1', 'success', null], ['c2', 'failure', 'expired'], ['c4', 'failure', 'userDeclined'], ['c5', 'success', null],
         ['c6', 'bypassed', 'trustedIp'], ['c7', 'interrupted', 'noMethods'], ['ap-1', 'success', null], ['c8', 'success', null], ['c1', 'failure', 'replayedCode'],
-        ['c9', 'failure', 'timeout'],
+        ['c9', 'failure', 'timeout'], ['k1', 'failure', 'wrongCode'], ['k2', 'failure', 'expired'], ['k3', 'failure', 'wrongCode'], ['k3', 'failure', 'expired'],
+        ['k4', 'failure', 'wrongCode'], ['k5', 'failure', 'lockedOut'],
       ]);
+      // each challenge knows its last row: what the usage report counts it by
+      const lastOf = (id: string) => (expected.sign_in_challenges as Array<{ challenge_id: string; last_position: number | null }>).find((row) => row.challenge_id === id)?.last_position;
+      const positionsOf = (id: string) => signIns.filter((row) => row.challenge_id === id).map((row) => row.position);
+      for (const id of ['c1', 'c2', 'k1', 'k2', 'k3', 'k4', 'k5']) expect(lastOf(id)).toBe(positionsOf(id).at(-1));
+      expect(lastOf('c3')).toBeNull();
       const byChallenge = (id: string) => signIns.filter((row) => row.challenge_id === id);
       expect(byChallenge('c1').map((row) => [row.method_detail, row.channel, row.user_first_name, row.user_email])).toEqual([
         ['+XXXXXXXXX23', 'sms', 'Ada', null], ['+XXXXXXXXX23', 'sms', 'Ada', null], [null, 'sms', 'Ada', null],
@@ -140,8 +164,8 @@ describe('the sign-in projection rebuilt from the store', () => {
       expect(byChallenge('c8')[0]).toMatchObject({ user_first_name: 'Ada', user_email: null, device_token_hint: '…k3Zq' });
       expect(byChallenge('c9')[0]).toMatchObject({ channel: 'appNotification', method_type: 'softwareOath' });
       expect(byChallenge('ap-1')[0]).toMatchObject({ channel: 'appPassword', correlation_id: expect.stringMatching(/^corr-/) });
-      expect((expected.sign_in_challenges as Array<{ challenge_id: string }>).map((row) => row.challenge_id).slice(0, 8)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5', 'c8', 'c9', 'bulk-0']);
-      expect(expected.sign_in_challenges).toHaveLength(7 + 40);
+      expect((expected.sign_in_challenges as Array<{ challenge_id: string }>).map((row) => row.challenge_id).slice(0, 8)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5', 'c8', 'c9', 'k1']);
+      expect(expected.sign_in_challenges).toHaveLength(7 + 5 + 40);
     } finally {
       await reader.close();
       live.close();

@@ -84,18 +84,22 @@ const INSERT_SIGN_IN = `${INSERT_SIGN_INS} (${SIGN_IN_COLUMNS.split(',').map(() 
  * at the end of a rebuild. Version 8: a sign-in's risk is joined from sign_in_risks when read (the view sign_ins_graph)
  * instead of copied into its rows, so a detection writes one small row and no index on challenge ids is kept; the
  * time, user and error-code indexes break ties by position (the rowid) instead of by the 36-character Graph id.
+ * Version 9 (issue 13 §8): one row per attempt. A challenge closed with no answer (the expiry sweep, a newer code)
+ * adds a row only if nobody answered it at all; after a wrong code, that code's row is the challenge's outcome. Each
+ * challenge keeps the position of its latest row, so the usage report counts a challenge once, by its last outcome.
  */
 export const signInsProjection: Projection = {
   name: 'sign_ins',
-  version: 8,
+  version: 9,
   eventTypes: ['MfaChallengeIssued', 'MfaApproved', 'MfaDenied', 'MfaBypassed', 'MethodRegistered', 'RiskDetected', 'RegistrationRequiredAtSignIn', 'SignInLogFieldsChanged'],
   setup(db) {
     db.exec(`
       -- appended in commit order too; the answers find their challenge through the (small) unique index, which a
       -- rebuild builds at the end (a million random inserts into it cost more than the table itself)
+      -- last_position: the challenge's latest sign-in row, null until it has one (what the usage report counts it by)
       CREATE TABLE IF NOT EXISTS sign_in_challenges (
         challenge_id TEXT NOT NULL, correlation_id TEXT NOT NULL, method_type TEXT, channel TEXT,
-        user_first_name TEXT, user_last_name TEXT, user_email TEXT, device_token_hint TEXT
+        user_first_name TEXT, user_last_name TEXT, user_email TEXT, device_token_hint TEXT, last_position INTEGER
       );
       CREATE TABLE IF NOT EXISTS sign_in_methods (method_id TEXT PRIMARY KEY, method_detail TEXT) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS sign_in_risks (request_id TEXT PRIMARY KEY, risk_level TEXT NOT NULL, risk_event_types TEXT NOT NULL) WITHOUT ROWID;
@@ -143,7 +147,7 @@ export const signInsProjection: Projection = {
 
 type ChallengeContext = {
   correlation_id: string; method_type: string | null; channel: string | null; user_first_name: string | null; user_last_name: string | null; user_email: string | null;
-  device_token_hint: string | null;
+  device_token_hint: string | null; last_position: number | null;
 };
 type Risk = { risk_level: string; risk_event_types: string };
 type UserField = 'user_first_name' | 'user_last_name' | 'user_email';
@@ -162,18 +166,24 @@ interface SignInContext {
   /** Writes the rows held back: before anything reads or updates the tables. */
   flush(): void;
   challengeEnded(challengeId: string): void;
+  /** The challenge's latest sign-in row is now the one at this position. */
+  attempted(challengeId: string, position: number): void;
   methodStored(methodId: string, detail: string): void;
   riskStored(requestId: string, risk: Risk): void;
   fieldsErased(fields: readonly UserField[]): void;
 }
 
-const CHALLENGE_COLUMNS = 'correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint';
+const CHALLENGE_COLUMNS = 'correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint, last_position';
+
+const challengeValues = (challenge: ChallengeContext) => {
+  const { correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint, last_position } = challenge;
+  return [correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint, last_position];
+};
 
 /** A repeated challenge id keeps its first row. */
 function insertChallenge(db: Database.Database, challengeId: string, challenge: ChallengeContext): void {
-  const { correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint } = challenge;
-  prepared(db, `INSERT OR IGNORE INTO sign_in_challenges (challenge_id, ${CHALLENGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(
-    challengeId, correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint,
+  prepared(db, `INSERT OR IGNORE INTO sign_in_challenges (challenge_id, ${CHALLENGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    challengeId, ...challengeValues(challenge),
   );
 }
 
@@ -188,6 +198,9 @@ function tableContext(db: Database.Database): SignInContext {
     storeSignIn: (row) => prepared(db, INSERT_SIGN_IN).run(...row),
     flush: () => undefined,
     challengeEnded: () => undefined,
+    attempted: (challengeId, position) => {
+      prepared(db, 'UPDATE sign_in_challenges SET last_position = ? WHERE challenge_id = ?').run(position, challengeId);
+    },
     methodStored: () => undefined,
     riskStored: () => undefined,
     fieldsErased: () => undefined,
@@ -202,13 +215,24 @@ const OPEN_CHALLENGES_KEPT = 100_000;
  * there is. Without the challenges' unique index (built at the end), it knows every challenge id it stored: an open
  * challenge by its context, kept from its issue to the answer that ends it, any other by its rowid, read back by it
  * when answered again or after newer challenges pushed it out (e.g. expired unanswered). About 90 bytes a challenge,
- * for the length of the rebuild.
+ * for the length of the rebuild. A challenge's row is held back until the batch ends, so the answers of the same batch
+ * set its last position in memory; an answer in a later batch updates the written row by its rowid.
  */
 function rebuildContext(db: Database.Database): SignInContext {
   const signIns = new BatchedInsert(db, INSERT_SIGN_INS, SIGN_IN_WIDTH);
   // rowids given, as SQLite would give them (one more than the last: rows are never deleted), since rows are held back
-  const challengeRows = new BatchedInsert(db, `INSERT INTO sign_in_challenges (rowid, challenge_id, ${CHALLENGE_COLUMNS}) VALUES`, 9);
+  const challengeRows = new BatchedInsert(db, `INSERT INTO sign_in_challenges (rowid, challenge_id, ${CHALLENGE_COLUMNS}) VALUES`, 10);
   const rowids = new Map<string, number>();
+  // the rows not yet written, in rowid order; and the last positions of rows already written
+  const held = new Map<string, unknown[]>();
+  const lastPositions = new Map<number, number>();
+  const writeChallenges = () => {
+    for (const row of held.values()) challengeRows.push(row);
+    held.clear();
+    challengeRows.flush();
+    for (const [rowid, position] of lastPositions) prepared(db, 'UPDATE sign_in_challenges SET last_position = ? WHERE rowid = ?').run(position, rowid);
+    lastPositions.clear();
+  };
   const open = new Map<string, ChallengeContext>();
   const methods = new Map<string, string>();
   const risks = new Map<string, Risk>();
@@ -218,7 +242,7 @@ function rebuildContext(db: Database.Database): SignInContext {
       if (challenge) return challenge;
       const rowid = rowids.get(challengeId);
       if (rowid === undefined) return undefined;
-      challengeRows.flush();
+      writeChallenges();
       return prepared<[number], ChallengeContext>(db, `SELECT ${CHALLENGE_COLUMNS} FROM sign_in_challenges WHERE rowid = ?`).get(rowid);
     },
     methodDetail: (methodId) => methods.get(methodId) ?? null,
@@ -227,19 +251,28 @@ function rebuildContext(db: Database.Database): SignInContext {
       if (rowids.has(challengeId)) return;
       const rowid = rowids.size + 1;
       rowids.set(challengeId, rowid);
-      const { correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint } = challenge;
-      challengeRows.push([rowid, challengeId, correlation_id, method_type, channel, user_first_name, user_last_name, user_email, device_token_hint]);
+      held.set(challengeId, [rowid, challengeId, ...challengeValues(challenge)]);
       open.set(challengeId, challenge);
       // Maps iterate in insertion order: the first key is the oldest open challenge
       if (open.size > OPEN_CHALLENGES_KEPT) open.delete(open.keys().next().value!);
     },
     challengeEnded: (challengeId) => open.delete(challengeId),
+    attempted(challengeId, position) {
+      const rowid = rowids.get(challengeId);
+      if (rowid === undefined) return;
+      const challenge = open.get(challengeId);
+      if (challenge) challenge.last_position = position;
+      const row = held.get(challengeId);
+      // last_position is the row's last value
+      if (row) row[row.length - 1] = position;
+      else lastPositions.set(rowid, position);
+    },
     methodStored: (methodId, detail) => methods.set(methodId, detail),
     riskStored: (requestId, risk) => risks.set(requestId, risk),
     storeSignIn: (row) => signIns.push(row),
     flush() {
       signIns.flush();
-      challengeRows.flush();
+      writeChallenges();
     },
     fieldsErased(fields) {
       for (const challenge of open.values()) for (const field of fields) challenge[field] = null;
@@ -269,8 +302,8 @@ function applySignInEvent(db: Database.Database, event: RecordedEvent, context: 
       const { challengeId, methodType, channel, ...data } = (event as unknown as RecordedEvent<MfaChallengeIssued>).data;
       const [user_first_name, user_last_name, user_email] = fieldsOf(data);
       const challenge: ChallengeContext = {
-        correlation_id: event.metadata.correlationId, method_type: methodType, channel: channel ?? 'appCode', user_first_name, user_last_name, user_email,
-        device_token_hint: data.deviceTokenHint ?? null,
+        correlation_id: event.metadata.correlationId, method_type: methodType, channel, user_first_name, user_last_name, user_email,
+        device_token_hint: data.deviceTokenHint ?? null, last_position: null,
       };
       context.storeChallenge(challengeId, challenge);
       return;
@@ -315,6 +348,12 @@ function applySignInEvent(db: Database.Database, event: RecordedEvent, context: 
   const attempt = event as unknown as RecordedEvent<MfaApproved | MfaDenied>;
   const { challengeId, userId, appId, clientIp, userAgent, at, methodId } = attempt.data;
   const challenge = context.challenge(challengeId);
+  const endsChallenge = attempt.type === 'MfaApproved' || attempt.data.endsChallenge;
+  // closed after an answer: that answer's row is the challenge's outcome, and the closing is no attempt of its own
+  if (challenge?.last_position != null && closedUnanswered(attempt)) {
+    if (endsChallenge) context.challengeEnded(challengeId);
+    return;
+  }
   // an app password sign-in has no challenge: its approval says so
   const channel = challenge ? challenge.channel : 'appPassword';
   const reason = attempt.type === 'MfaDenied' ? attempt.data.reason : null;
@@ -342,7 +381,19 @@ function applySignInEvent(db: Database.Database, event: RecordedEvent, context: 
     ...serverOf(event),
     challenge?.device_token_hint ?? null,
   ]);
-  if (attempt.type === 'MfaApproved' || attempt.data.endsChallenge) context.challengeEnded(challengeId);
+  context.attempted(challengeId, event.position);
+  if (endsChallenge) context.challengeEnded(challengeId);
+}
+
+/**
+ * A denial nobody answered: the expiry sweep closing a challenge left open (`expired`, or `timeout` for a push; the
+ * sweep records as the system), or a newer texted or spoken code voiding it (`superseded`). A late answer denied as
+ * expired is recorded as its caller's, and is an attempt like any other.
+ */
+function closedUnanswered(attempt: RecordedEvent<MfaApproved | MfaDenied>): boolean {
+  if (attempt.type !== 'MfaDenied') return false;
+  const { reason } = attempt.data;
+  return reason === 'superseded' || ((reason === 'expired' || reason === 'timeout') && attempt.metadata.actor.type === 'system');
 }
 
 /**

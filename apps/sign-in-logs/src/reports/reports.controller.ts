@@ -40,10 +40,14 @@ export class ReportsController implements OnModuleInit {
   usage(@Query(new ZodPipe(usageQuery, 'query')) query: z.infer<typeof usageQuery>) {
     const interval = INTERVALS[query.interval];
     const range = this.rangeOf(query, interval.maxDays);
+    // each challenge once, by its last outcome, in the interval of that outcome (a wrong code then the right one is a
+    // success; issue 13 §8); a row with no challenge (a bypass, a registration interrupt, an app password) is one sign-in
     const rows = prepared<[number, string, string], { bucket: string; method_type: string | null; channel: string | null; result: string; count: number }>(
       this.db,
-      `SELECT substr(created_at, 1, ?) AS bucket, method_type, channel, result, COUNT(*) AS count FROM sign_ins
-       WHERE created_at >= ? AND created_at < ? GROUP BY bucket, method_type, channel, result ORDER BY bucket, method_type, channel, result`,
+      `SELECT substr(s.created_at, 1, ?) AS bucket, s.method_type, s.channel, s.result, COUNT(*) AS count
+       FROM sign_ins AS s LEFT JOIN sign_in_challenges AS c ON c.challenge_id = s.challenge_id
+       WHERE s.created_at >= ? AND s.created_at < ? AND (c.last_position IS NULL OR c.last_position = s.position)
+       GROUP BY bucket, s.method_type, s.channel, s.result ORDER BY bucket, s.method_type, s.channel, s.result`,
     ).all(interval.length, range.from, range.to);
 
     const buckets = new Map<string, Map<string, Record<string, number>>>();
