@@ -37,29 +37,29 @@ function attempt(n: number): NewEvent[] {
   const userId = userOf(n);
   const challengeId = randomUUID();
   const common = { userId, challengeId, methodId: `m-${n % USERS}`, clientIp: ipOf(n), userAgent: 'Mozilla/5.0 (Windows NT 10.0)', appId: 'contoso-portal', at };
-  const metadata = (offsetMs: number) => ({
+  const metadata = (offsetMs: number, type: string) => ({
     correlationId: randomUUID(),
     causationId: null,
     actor: { type: 'app' as const, id: 'key:app' },
     occurredAt: new Date(START + n * STEP_MS + offsetMs).toISOString(),
-    schemaVersion: 1,
+    schemaVersion: eventRegistry.contractOf(type).schemaVersion,
   });
   const channel = n % 5 === 0 ? 'appNotification' : 'appCode';
   const issued: NewEvent = {
     eventId: randomUUID(),
     type: 'MfaChallengeIssued',
     data: { ...common, methodType: 'softwareOath', channel, codeHash: null, expiresAt: new Date(START + n * STEP_MS + 300_000).toISOString() },
-    metadata: metadata(0),
+    metadata: metadata(0, 'MfaChallengeIssued'),
   };
   const roll = n % 10;
   const answer: NewEvent =
     roll < 8
-      ? { eventId: randomUUID(), type: 'MfaApproved', data: { ...common, timeStep: null, channel, sessionId: randomUUID() }, metadata: metadata(5_000) }
+      ? { eventId: randomUUID(), type: 'MfaApproved', data: { ...common, timeStep: null, channel, sessionId: randomUUID() }, metadata: metadata(5_000, 'MfaApproved') }
       : {
           eventId: randomUUID(),
           type: 'MfaDenied',
           data: { ...common, reason: roll === 8 ? 'wrongCode' : channel === 'appNotification' ? 'userDeclined' : 'replayedCode', endsChallenge: false },
-          metadata: metadata(5_000),
+          metadata: metadata(5_000, 'MfaDenied'),
         };
   return [issued, answer];
 }

@@ -11,6 +11,7 @@ import { sessionsContracts } from './sessions.events';
 
 export * from './envelope';
 export * from './registry';
+export * from './upcasting';
 export * from './mfa.events';
 export * from './notifications.events';
 export * from './mfa-settings.events';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EventContract } from './registry';
+import { upcaster } from './upcasting';
 
 /** Events of a user's MFA stream (`user_mfa-<userId>`), written only by the mfa service. */
 
@@ -176,24 +177,61 @@ export const mfaReregistrationRequired = z.object({ userId, removedMethodIds: z.
 export const methodRemoved = z.object({ userId, methodId: id, methodType, reason: z.string().max(500).nullable(), at });
 export const defaultMethodChanged = z.object({ userId, methodId: id, at });
 
+/** an HMAC of the texted or spoken code, or of the number a push asks for: never the code itself */
+const codeHash = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** Version 2: every challenge names its channel, and its code's hash (null for an app code, which is not sent). */
 export const mfaChallengeIssued = z.object({
   ...attempt,
   methodType: methodType.nullable(),
-  /** absent on challenges issued before channels existed: those were answered with an app code */
-  channel: challengeChannel.optional(),
-  /** an HMAC of the texted or spoken code, or of the number a push asks for: never the code itself */
-  codeHash: z.string().regex(/^[0-9a-f]{64}$/).nullable().optional(),
+  channel: challengeChannel,
+  codeHash: codeHash.nullable(),
   expiresAt: at,
   ...recordedUserFields,
 });
 
+/** Version 2: every approval names the channel it answered, so it clears only that channel's failure counter. */
 export const mfaApproved = z.object({
   ...attempt,
   /** the OATH time step (or HOTP counter) the code matched; null for texted codes, calls and pushes */
   timeStep: z.number().int().nonnegative().nullable(),
+  channel: challengeChannel,
+  sessionId: id,
+});
+
+/**
+ * Frozen: MfaChallengeIssued as version 1 stored it. Challenges issued before channels existed name neither channel
+ * nor code hash: they were all answered with a code from the app, which is never sent, so it has no hash.
+ */
+export const mfaChallengeIssuedV1 = z.object({
+  ...attempt,
+  methodType: methodType.nullable(),
+  channel: challengeChannel.optional(),
+  codeHash: codeHash.nullable().optional(),
+  expiresAt: at,
+  ...recordedUserFields,
+});
+
+/**
+ * Frozen: MfaApproved as version 1 stored it. Approvals recorded before channels existed do not name theirs: every
+ * one of them answered an app code (channels, push and their denials came in together, in the same release).
+ */
+export const mfaApprovedV1 = z.object({
+  ...attempt,
+  timeStep: z.number().int().nonnegative().nullable(),
   channel: challengeChannel.optional(),
   sessionId: id,
 });
+
+const mfaChallengeIssuedFromV1 = upcaster(1, mfaChallengeIssuedV1, (data): z.infer<typeof mfaChallengeIssued> => ({
+  ...data,
+  channel: data.channel ?? 'appCode',
+  codeHash: data.codeHash ?? null,
+}));
+
+// Before channels the decider read a nameless approval as clearing every failure counter; every denial before such an
+// approval was a one-time-code denial (push denials came with channels), so naming it appCode folds to the same lock.
+const mfaApprovedFromV1 = upcaster(1, mfaApprovedV1, (data): z.infer<typeof mfaApproved> => ({ ...data, channel: data.channel ?? 'appCode' }));
 export const mfaDenied = z.object({
   ...attempt,
   reason: denialReason,
@@ -325,8 +363,8 @@ export const mfaContracts: EventContract[] = [
   { type: 'RememberedDevicesForgotten', schemaVersion: 1, schema: rememberedDevicesForgotten },
   { type: 'UserMfaStateChanged', schemaVersion: 1, schema: userMfaStateChanged },
   { type: 'MfaReregistrationRequired', schemaVersion: 1, schema: mfaReregistrationRequired },
-  { type: 'MfaChallengeIssued', schemaVersion: 1, schema: mfaChallengeIssued, privateFields: ['codeHash'] },
-  { type: 'MfaApproved', schemaVersion: 1, schema: mfaApproved },
+  { type: 'MfaChallengeIssued', schemaVersion: 2, schema: mfaChallengeIssued, privateFields: ['codeHash'], upcasters: [mfaChallengeIssuedFromV1] },
+  { type: 'MfaApproved', schemaVersion: 2, schema: mfaApproved, upcasters: [mfaApprovedFromV1] },
   { type: 'MfaDenied', schemaVersion: 1, schema: mfaDenied },
   { type: 'SuspiciousActivityReported', schemaVersion: 1, schema: suspiciousActivityReported },
   { type: 'AccountLockedOut', schemaVersion: 1, schema: accountLockedOut },

@@ -242,7 +242,8 @@ export class EventStoreDbEventStore implements EventStore {
       position,
     } as RecordedEvent;
     // an event this build does not know, or cannot parse, stops the reader loudly, naming it, instead of being skipped
-    return readingEvent({ position, eventId: event.id, eventType: event.type, streamId: event.streamId }, () => this.registry.validate(recorded));
+    // in the current shape of its type, whatever version it was written at
+    return readingEvent({ position, eventId: event.id, eventType: event.type, streamId: event.streamId }, () => this.registry.decode(recorded));
   }
 }
 

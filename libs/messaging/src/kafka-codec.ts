@@ -17,10 +17,12 @@ export function encodeEvent(registry: EventRegistry, event: RecordedEvent) {
   return { key: partitionKeyOf(event), value: JSON.stringify(value), headers };
 }
 
-/** Decodes and validates a record; an unknown or invalid event throws, which stops the consumer. */
+/**
+ * Decodes and validates a record, upcast to its type's current shape (a record published by an older build, or
+ * replayed from the topic, may carry an older version); an unknown or invalid event throws, which stops the consumer.
+ */
 export function decodeEvent(registry: EventRegistry, value: Buffer | null): RecordedEvent {
   if (!value) throw new Error('empty Kafka record on the events topic');
   const event = JSON.parse(value.toString('utf8')) as RecordedEvent;
-  registry.validatePublic(event);
-  return event;
+  return registry.decodePublic(event) as RecordedEvent;
 }

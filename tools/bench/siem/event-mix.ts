@@ -5,7 +5,7 @@
  * Shapes follow libs/contracts; every event passes the registry's validation (see siem-bench.spec.ts).
  * Seeded, so two runs export the same mix.
  */
-import { Actor, NewEvent, streams } from '@bulwark/contracts';
+import { Actor, eventRegistry, NewEvent, streams } from '@bulwark/contracts';
 import { randomUUID } from 'node:crypto';
 
 export type MixedEvent = { streamId: string; event: NewEvent };
@@ -63,7 +63,7 @@ export function* eventMix({ users, seed, now, eventId = randomUUID }: MixOptions
     emitted += 1;
     return {
       streamId,
-      event: { eventId: eventId(), type, data, metadata: { correlationId, causationId, actor, occurredAt: now().toISOString(), schemaVersion: 1 } },
+      event: { eventId: eventId(), type, data, metadata: { correlationId, causationId, actor, occurredAt: now().toISOString(), schemaVersion: eventRegistry.contractOf(type).schemaVersion } },
     };
   };
 

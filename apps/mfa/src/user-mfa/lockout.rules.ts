@@ -82,9 +82,8 @@ export function lockAfterDenial(lock: LockState, challengeId: string, reason: De
 }
 
 /** A correct answer clears its class's failure counter, as Keycloak clears its counter on success. */
-export function lockAfterApproval(lock: LockState, channel: ChallengeChannel | null | undefined): LockState {
+export function lockAfterApproval(lock: LockState, channel: ChallengeChannel): LockState {
   if (lock.status !== 'Open') return lock;
-  // approvals recorded before they named their channel cleared every counter
-  const factor = channel ? factorOfChannel(channel) : null;
-  return { status: 'Open', recentDenials: lock.recentDenials.filter((denial) => factor !== null && denial.factor !== factor) };
+  const factor = factorOfChannel(channel);
+  return { status: 'Open', recentDenials: lock.recentDenials.filter((denial) => denial.factor !== factor) };
 }

@@ -188,7 +188,7 @@ function evolveSignIn(state: SignInState, event: UserMfaEvent): SignInState {
   switch (event.type) {
     case 'MfaChallengeIssued': {
       const { challengeId, methodId, expiresAt, clientIp, userAgent, appId, channel, codeHash } = event.data;
-      const challenge: Challenge = { challengeId, methodId, channel: channel ?? 'appCode', expiresAt, codeHash: codeHash ?? null, clientIp, userAgent, appId };
+      const challenge: Challenge = { challengeId, methodId, channel, expiresAt, codeHash, clientIp, userAgent, appId };
       return { ...state, challenges: { ...state.challenges, [challengeId]: challenge } };
     }
     case 'MfaApproved':

@@ -232,7 +232,7 @@ export class BulwarkMetrics {
       case 'MfaChallengeIssued': {
         const { challengeId, methodType, channel } = event.data;
         if (this.openChallenges.size >= REMEMBERED_CHALLENGES) this.openChallenges.delete(this.openChallenges.keys().next().value!);
-        this.openChallenges.set(challengeId, { method: methodType ?? 'none', channel: channel ?? 'appCode' });
+        this.openChallenges.set(challengeId, { method: methodType ?? 'none', channel });
         return;
       }
       case 'MfaApproved':
@@ -274,7 +274,7 @@ export class BulwarkMetrics {
       const events = (await this.store!.readStream(streamId)) as unknown as Counted[];
       const issued = events.find((event): event is MfaChallengeIssued => event.type === 'MfaChallengeIssued' && event.data.challengeId === challengeId);
       // an app password's sign-in is the one attempt with no challenge issued before it (its id is the attempt's)
-      return issued ? { method: issued.data.methodType ?? 'none', channel: issued.data.channel ?? 'appCode' } : APP_PASSWORD;
+      return issued ? { method: issued.data.methodType ?? 'none', channel: issued.data.channel } : APP_PASSWORD;
     } catch {
       return { method: 'unknown', channel: 'unknown' };
     }

@@ -127,7 +127,7 @@ export class IssueChallengeHandler implements ICommandHandler<IssueChallengeComm
     const issued = events.find((event) => event.type === 'MfaChallengeIssued');
     const denied = events.find((event) => event.type === 'MfaDenied' && event.data.challengeId === challengeId);
     if (issued?.type !== 'MfaChallengeIssued') throw new Error('a challenge was not issued');
-    const channel = issued.data.channel ?? 'appCode';
+    const channel = issued.data.channel;
     const response: IssuedChallenge = {
       id: challengeId,
       status: denied ? 'denied' : 'pending',
