@@ -5,6 +5,11 @@ import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ConsumerHost } from '@bulwark/platform';
+import { ManualClock } from '@bulwark/testing';
+import { SignInRow, toGraphSignIn } from '../queries/sign-ins.controller';
+import { ReportsController } from '../reports/reports.controller';
+import { reportsProjection } from '../reports/reports.projection';
 import { signInsProjection } from './sign-ins.projection';
 
 const TABLES = ['sign_ins', 'sign_in_challenges', 'sign_in_methods', 'sign_in_risks', 'sign_ins_graph'] as const;
@@ -115,6 +120,16 @@ describe('the sign-in projection rebuilt from the store', () => {
     await record('user_mfa-kim', issued('kim', 'k5', { channel: 'appNotification' }));
     await record('user_mfa-kim', denied('kim', 'k5', 'lockedOut', false));
     await record('user_mfa-kim', denied('kim', 'k5', 'timeout', true), sweep);
+    // throttling episodes, one row each: an issue refused (no challenge), and a challenge an attempt limit ended with its
+    // last wrong code (that answer stays the challenge's outcome)
+    const throttled = (limit: string, challengeId: string | null) => ({
+      type: 'MfaThrottled',
+      data: { userId: 'kim', limit, challengeId, until: '2026-10-01T11:00:00.000Z', clientIp: '10.0.0.8', appId: 'contoso-portal', at: at() },
+    });
+    await record('user_mfa-kim', throttled('smsPerWindow', null));
+    await record('user_mfa-kim', issued('kim', 'k6', names));
+    await record('user_mfa-kim', denied('kim', 'k6', 'wrongCode', true));
+    await record('user_mfa-kim', throttled('attemptsPerChallenge', 'k6'));
     for (let n = 0; n < 40; n++) {
       await record(`user_mfa-u${n}`, issued(`u${n}`, `bulk-${n}`, n % 3 ? names : {}));
       if (n !== 17) await record(`user_mfa-u${n}`, n % 4 ? approved(`u${n}`, `bulk-${n}`) : denied(`u${n}`, `bulk-${n}`, 'wrongCode', false));
@@ -131,7 +146,7 @@ describe('the sign-in projection rebuilt from the store', () => {
     try {
       const runner = new ProjectionRunner(live, signInsProjection, true);
       for (const event of await store.readAll({ after: 0, maxCount: 1000 })) runner.applyBatch([event]);
-      expect(await rebuildProjection(reader, rebuilt, signInsProjection, batchSize)).toEqual({ events: 117, position: 117 });
+      expect(await rebuildProjection(reader, rebuilt, signInsProjection, batchSize)).toEqual({ events: 121, position: 121 });
 
       const expected = tables(live);
       expect(tables(rebuilt)).toEqual(expected);
@@ -139,20 +154,40 @@ describe('the sign-in projection rebuilt from the store', () => {
       expect(indexes(rebuilt)).toEqual(indexes(live));
 
       // and the live rows are the ones the scenario calls for
-      expect(expected.sign_ins).toHaveLength(17 + 39);
-      expect(expected.sign_ins_graph).toHaveLength(17 + 39);
+      expect(expected.sign_ins).toHaveLength(20 + 39);
+      expect(expected.sign_ins_graph).toHaveLength(20 + 39);
       const signIns = (expected.sign_ins_graph as Array<Record<string, unknown>>).filter((row) => !String(row.challenge_id).startsWith('bulk-'));
       expect(signIns.map((row) => [row.challenge_id, row.result, row.reason])).toEqual([
         ['c1', 'failure', 'wrongCode'], ['c1', 'success', null], ['c2', 'failure', 'expired'], ['c4', 'failure', 'userDeclined'], ['c5', 'success', null],
         ['c6', 'bypassed', 'trustedIp'], ['c7', 'interrupted', 'noMethods'], ['ap-1', 'success', null], ['c8', 'success', null], ['c1', 'failure', 'replayedCode'],
         ['c9', 'failure', 'timeout'], ['k1', 'failure', 'wrongCode'], ['k2', 'failure', 'expired'], ['k3', 'failure', 'wrongCode'], ['k3', 'failure', 'expired'],
-        ['k4', 'failure', 'wrongCode'], ['k5', 'failure', 'lockedOut'],
+        ['k4', 'failure', 'wrongCode'], ['k5', 'failure', 'lockedOut'], [expect.any(String), 'throttled', 'smsPerWindow'], ['k6', 'failure', 'wrongCode'],
+        ['k6', 'throttled', 'attemptsPerChallenge'],
       ]);
       // each challenge knows its last row: what the usage report counts it by
       const lastOf = (id: string) => (expected.sign_in_challenges as Array<{ challenge_id: string; last_position: number | null }>).find((row) => row.challenge_id === id)?.last_position;
       const positionsOf = (id: string) => signIns.filter((row) => row.challenge_id === id).map((row) => row.position);
       for (const id of ['c1', 'c2', 'k1', 'k2', 'k3', 'k4', 'k5']) expect(lastOf(id)).toBe(positionsOf(id).at(-1));
       expect(lastOf('c3')).toBeNull();
+      expect(lastOf('k6')).toBe(positionsOf('k6')[0]);
+
+      // a throttling episode reads as a failed sign-in naming the limit, with the method it refused to send by or the
+      // context of the challenge it ended
+      const episodes = signIns.filter((row) => row.result === 'throttled').map((row) => toGraphSignIn(row as unknown as SignInRow));
+      expect(episodes.map((row) => [row.status, row.mfaDetail.authMethod, row.ipAddress, row.userDisplayName])).toEqual([
+        [
+          { errorCode: 50053, failureReason: 'Too many requests: the sign-in was refused by the rate limit smsPerWindow.', additionalDetails: 'MFA denied; too many text messages sent to the user' },
+          'Text message', '10.0.0.8', null,
+        ],
+        [
+          {
+            errorCode: 50053, failureReason: 'Too many requests: the sign-in was refused by the rate limit attemptsPerChallenge.',
+            additionalDetails: 'MFA denied; too many answers to one verification request',
+          },
+          'Mobile app verification code', '10.0.0.8', 'Ada Lovelace',
+        ],
+      ]);
+      expect(episodes[0]!.authenticationDetails[0]!.succeeded).toBe(false);
       const byChallenge = (id: string) => signIns.filter((row) => row.challenge_id === id);
       expect(byChallenge('c1').map((row) => [row.method_detail, row.channel, row.user_first_name, row.user_email])).toEqual([
         ['+XXXXXXXXX23', 'sms', 'Ada', null], ['+XXXXXXXXX23', 'sms', 'Ada', null], [null, 'sms', 'Ada', null],
@@ -165,11 +200,26 @@ describe('the sign-in projection rebuilt from the store', () => {
       expect(byChallenge('c9')[0]).toMatchObject({ channel: 'appNotification', method_type: 'softwareOath' });
       expect(byChallenge('ap-1')[0]).toMatchObject({ channel: 'appPassword', correlation_id: expect.stringMatching(/^corr-/) });
       expect((expected.sign_in_challenges as Array<{ challenge_id: string }>).map((row) => row.challenge_id).slice(0, 8)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5', 'c8', 'c9', 'k1']);
-      expect(expected.sign_in_challenges).toHaveLength(7 + 5 + 40);
+      expect(expected.sign_in_challenges).toHaveLength(7 + 6 + 40);
     } finally {
       await reader.close();
       live.close();
       rebuilt.close();
+    }
+  });
+
+  it('gives the usage report each challenge once, by its last outcome, and no throttling episode', async () => {
+    const live = openReadDatabase(':memory:');
+    try {
+      const runner = new ProjectionRunner(live, signInsProjection, true);
+      for (const event of await store.readAll({ after: 0, maxCount: 1000 })) runner.applyBatch([event]);
+      reportsProjection.setup(live);
+      const reports = new ReportsController(live, {} as ConsumerHost, new ManualClock());
+      const { totals } = reports.usage({ from: '2026-10-01T00:00:00Z', to: '2026-10-02T00:00:00Z', interval: 'day' });
+      // c5, ap-1, c8 and 29 bulk approvals; c1 (its last answer replayed), c2, c4, c9, k1-k6 and 10 bulk wrong codes; c6
+      expect(totals).toMatchObject({ success: 32, failure: 20, bypassed: 1, total: 53 });
+    } finally {
+      live.close();
     }
   });
 });

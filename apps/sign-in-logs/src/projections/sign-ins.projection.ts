@@ -5,6 +5,8 @@ import {
   MfaBypassed,
   MfaChallengeIssued,
   MfaDenied,
+  MfaThrottled,
+  RateLimitName,
   RecordedEvent,
   RegistrationRequiredAtSignIn,
   RiskDetected,
@@ -56,6 +58,32 @@ export const registrationDetails: Record<'noMethods' | 'methodsDisabled', string
 /** Entra's error code when a sign-in is interrupted for MFA registration. */
 export const REGISTRATION_REQUIRED_ERROR = 50072;
 
+/**
+ * The error code of a sign-in refused by a rate limit. Entra has no code of its own for an MFA rate limit: 50053
+ * ("account is locked: too many sign-in attempts", also its smart-lockout throttle) is the nearest, and what the SIEM
+ * catalog maps MfaThrottled to, so one episode reads the same in both. Not 500121: no second factor was judged; not
+ * 50196 (a client's request loop) nor 90055 (a whole tenant's throttling).
+ */
+export const THROTTLED_ERROR = 50053;
+
+/** Entra-style additionalDetails for each rate limit a sign-in can run into. */
+export const throttleDetails: Record<RateLimitName, string> = {
+  challengesPerMinute: 'MFA denied; too many verification requests for the user in a minute',
+  pushesPerWindow: 'MFA denied; too many mobile app notifications sent to the user',
+  smsPerWindow: 'MFA denied; too many text messages sent to the user',
+  callsPerWindow: 'MFA denied; too many phone calls to the user',
+  attemptsPerChallenge: 'MFA denied; too many answers to one verification request',
+};
+
+/** The method a channel limit refused to send by, as a challenge on it would record it (no challenge was issued). */
+const throttledMethod: Record<RateLimitName, readonly [methodType: string | null, channel: string | null]> = {
+  challengesPerMinute: [null, null],
+  pushesPerWindow: ['softwareOath', 'appNotification'],
+  smsPerWindow: ['phone', 'sms'],
+  callsPerWindow: ['phone', 'voice'],
+  attemptsPerChallenge: [null, null],
+};
+
 type UserFields = { userFirstName?: string; userLastName?: string; userEmail?: string };
 const fieldsOf = (data: UserFields) => [data.userFirstName ?? null, data.userLastName ?? null, data.userEmail ?? null] as const;
 /** The server that decided an attempt, from the event's envelope; absent on events older than it. */
@@ -87,11 +115,13 @@ const INSERT_SIGN_IN = `${INSERT_SIGN_INS} (${SIGN_IN_COLUMNS.split(',').map(() 
  * Version 9 (issue 13 §8): one row per attempt. A challenge closed with no answer (the expiry sweep, a newer code)
  * adds a row only if nobody answered it at all; after a wrong code, that code's row is the challenge's outcome. Each
  * challenge keeps the position of its latest row, so the usage report counts a challenge once, by its last outcome.
+ * Version 10: a throttling episode (MfaThrottled) is one `throttled` row naming the limit; it is no attempt, so a
+ * challenge an attempt limit ended keeps its last answer as its outcome.
  */
 export const signInsProjection: Projection = {
   name: 'sign_ins',
-  version: 9,
-  eventTypes: ['MfaChallengeIssued', 'MfaApproved', 'MfaDenied', 'MfaBypassed', 'MethodRegistered', 'RiskDetected', 'RegistrationRequiredAtSignIn', 'SignInLogFieldsChanged'],
+  version: 10,
+  eventTypes: ['MfaChallengeIssued', 'MfaApproved', 'MfaDenied', 'MfaBypassed', 'MethodRegistered', 'RiskDetected', 'RegistrationRequiredAtSignIn', 'SignInLogFieldsChanged', 'MfaThrottled'],
   setup(db) {
     db.exec(`
       -- appended in commit order too; the answers find their challenge through the (small) unique index, which a
@@ -334,6 +364,18 @@ function applySignInEvent(db: Database.Database, event: RecordedEvent, context: 
       prepared(db, 'INSERT OR REPLACE INTO sign_in_risks VALUES (?, ?, ?)').run(requestId, level, types);
       // the sign-ins of the challenge read it through sign_ins_graph, whether they were written before it or come after
       context.riskStored(requestId, { risk_level: level, risk_event_types: types });
+      return;
+    }
+    case 'MfaThrottled': {
+      const { userId, limit, challengeId, clientIp, appId, at } = (event as unknown as RecordedEvent<MfaThrottled>).data;
+      // an issue refused has no challenge: the episode's own id stands in for one, as an app password's attempt id does
+      const challenge = challengeId ? context.challenge(challengeId) : undefined;
+      const [methodType, channel] = challenge ? [challenge.method_type, challenge.channel] : throttledMethod[limit];
+      context.storeSignIn([
+        event.eventId, instant(at), userId, appId, clientIp, null, challenge?.correlation_id ?? event.metadata.correlationId, challengeId ?? event.eventId,
+        methodType, 'throttled', limit, THROTTLED_ERROR, event.position, null, channel, null, challenge?.user_first_name ?? null, challenge?.user_last_name ?? null,
+        challenge?.user_email ?? null, ...serverOf(event), challenge?.device_token_hint ?? null,
+      ]);
       return;
     }
     case 'MfaBypassed': {

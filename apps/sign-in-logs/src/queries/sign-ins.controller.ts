@@ -1,10 +1,12 @@
 import { Controller, Get, Inject, OnModuleInit, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { DenialReason } from '@bulwark/contracts';
 import { BOOLEAN, DATETIME, graphEnum, graphEnums, GraphResource, INT, scalar, STRING } from '@bulwark/odata';
 import Database from 'better-sqlite3';
 import type { Request, Response } from 'express';
-import { bypassDetails, denialDetails, fraudReportDetail, registrationDetails, REGISTRATION_REQUIRED_ERROR, signInsProjection } from '../projections/sign-ins.projection';
+import { DenialReason, RateLimitName } from '@bulwark/contracts';
+import {
+  bypassDetails, denialDetails, fraudReportDetail, registrationDetails, REGISTRATION_REQUIRED_ERROR, signInsProjection, throttleDetails,
+} from '../projections/sign-ins.projection';
 import { ConsumerHost, CsvColumn, GraphCollections, READ_DB, Roles, ApiZodResponse } from '@bulwark/platform';
 import { signIns } from '../sign-in-logs.responses';
 
@@ -34,9 +36,18 @@ const legacyRiskEventTypes = new Set<string>([
 
 const FAILURE_REASON = 'Authentication failed during strong authentication request.';
 
+function failureReasonOf(row: Pick<SignInRow, 'result' | 'reason' | 'error_code'>): string | null {
+  if (row.error_code === 0) return null;
+  if (row.error_code === REGISTRATION_REQUIRED_ERROR) return 'User needs to enroll for second factor authentication.';
+  // the limit by its setting's name, as PUT /v1/settings/rateLimits and the 429 answer name it
+  if (row.result === 'throttled') return `Too many requests: the sign-in was refused by the rate limit ${row.reason}.`;
+  return FAILURE_REASON;
+}
+
 export function resultDetailOf(row: Pick<SignInRow, 'result' | 'reason' | 'error_code' | 'method_type' | 'channel'>): string {
   if (row.result === 'bypassed') return bypassDetails[row.reason as keyof typeof bypassDetails];
   if (row.result === 'interrupted') return registrationDetails[row.reason as keyof typeof registrationDetails];
+  if (row.result === 'throttled') return throttleDetails[row.reason as RateLimitName];
   if (row.error_code === 0) return 'MFA successfully completed';
   if (row.reason === 'fraudReported') return fraudReportDetail(row.method_type, row.channel);
   return denialDetails[row.reason as DenialReason];
@@ -79,7 +90,7 @@ export function toGraphSignIn(row: SignInRow) {
     riskEventTypes_v2: riskEventTypes,
     status: {
       errorCode: row.error_code,
-      failureReason: success ? null : row.error_code === REGISTRATION_REQUIRED_ERROR ? 'User needs to enroll for second factor authentication.' : FAILURE_REASON,
+      failureReason: failureReasonOf(row),
       additionalDetails: detail,
     },
     // beta signIn's key/value processing details: which server answered, and the device token presented (masked)

@@ -41,12 +41,13 @@ export class ReportsController implements OnModuleInit {
     const interval = INTERVALS[query.interval];
     const range = this.rangeOf(query, interval.maxDays);
     // each challenge once, by its last outcome, in the interval of that outcome (a wrong code then the right one is a
-    // success; issue 13 §8); a row with no challenge (a bypass, a registration interrupt, an app password) is one sign-in
+    // success; issue 13 §8); a row with no challenge (a bypass, a registration interrupt, an app password) is one sign-in;
+    // a throttling episode asked for no second factor (refused before one was sent, or after the challenge's last answer)
     const rows = prepared<[number, string, string], { bucket: string; method_type: string | null; channel: string | null; result: string; count: number }>(
       this.db,
       `SELECT substr(s.created_at, 1, ?) AS bucket, s.method_type, s.channel, s.result, COUNT(*) AS count
        FROM sign_ins AS s LEFT JOIN sign_in_challenges AS c ON c.challenge_id = s.challenge_id
-       WHERE s.created_at >= ? AND s.created_at < ? AND (c.last_position IS NULL OR c.last_position = s.position)
+       WHERE s.created_at >= ? AND s.created_at < ? AND (c.last_position IS NULL OR c.last_position = s.position) AND s.result <> 'throttled'
        GROUP BY bucket, s.method_type, s.channel, s.result ORDER BY bucket, s.method_type, s.channel, s.result`,
     ).all(interval.length, range.from, range.to);
 
