@@ -16,6 +16,8 @@ import { TenantSettingsController } from './tenant-settings/tenant-settings.cont
 import { UserRequirementsController } from './user-mfa/methods/user-requirements.controller';
 import { ChangeLockoutSettingsController } from './lockout-settings/change-lockout-settings/change-lockout-settings.controller';
 import { ChangeLockoutSettingsHandler } from './lockout-settings/change-lockout-settings/change-lockout-settings.handler';
+import { ChangeRateLimitSettingsController } from './rate-limit-settings/change-rate-limit-settings/change-rate-limit-settings.controller';
+import { ChangeRateLimitSettingsHandler } from './rate-limit-settings/change-rate-limit-settings/change-rate-limit-settings.handler';
 import { ActivateAuthenticatorAppController } from './user-mfa/activate-authenticator-app/activate-authenticator-app.controller';
 import { ActivateAuthenticatorAppHandler } from './user-mfa/activate-authenticator-app/activate-authenticator-app.handler';
 import { ChallengeRouter } from './user-mfa/challenge-router';
@@ -59,6 +61,7 @@ import { SignInLogFieldsController } from './sign-in-log-fields/sign-in-log-fiel
     MethodsController,
     AppPasswordsController,
     ChangeLockoutSettingsController,
+    ChangeRateLimitSettingsController,
     TokenDevicesController,
     TenantSettingsController,
     UserRequirementsController,
@@ -93,6 +96,7 @@ import { SignInLogFieldsController } from './sign-in-log-fields/sign-in-log-fiel
     VerifyChallengeHandler,
     ReportSuspiciousActivityHandler,
     ChangeLockoutSettingsHandler,
+    ChangeRateLimitSettingsHandler,
   ],
 })
 export class MfaModule implements NestModule {

@@ -36,11 +36,25 @@ export const issuedChallenge = z.object({
 
 /** The outcome of an answer (a code, a push answer, keys pressed on a call, an app password). */
 export const verificationResult = z.union([
-  z.object({ status: z.literal('approved'), sessionId: z.uuid(), deviceToken: z.string().optional(), deviceTokenExpiresAt: dateTime.optional() }),
-  z.object({ status: z.literal('denied'), reason: denialReason }),
+  z.object({
+    status: z.literal('approved'),
+    sessionId: z.uuid(),
+    deviceToken: z.string().optional(),
+    deviceTokenExpiresAt: dateTime.optional(),
+    /** always false: an approved challenge is finished */
+    retryAllowed: z.literal(false),
+  }),
+  z.object({
+    status: z.literal('denied'),
+    reason: denialReason,
+    /** whether the challenge is still open and may be answered again (false: it ended, or the account is locked) */
+    retryAllowed: z.boolean(),
+    /** while retryAllowed: the answers the challenge still takes before the attempt limit ends it */
+    attemptsLeft: z.int().optional(),
+  }),
 ]);
 
-export const suspiciousActivityReport = z.object({ status: z.literal('denied'), reason: z.literal('fraudReported') });
+export const suspiciousActivityReport = z.object({ status: z.literal('denied'), reason: z.literal('fraudReported'), retryAllowed: z.literal(false) });
 
 const phoneMethod = z.object({
   '@odata.type': z.literal('#microsoft.graph.phoneAuthenticationMethod'),
@@ -85,6 +99,15 @@ export const createdAppPassword = z.object({
 });
 
 export const lockoutPolicy = versioned({ denialsBeforeLockout: z.int(), counterResetMinutes: z.int(), autoUnlockMinutes: z.int() });
+
+export const rateLimits = versioned({
+  challengesPerMinute: z.int(),
+  pushesPerWindow: z.int(),
+  smsPerWindow: z.int(),
+  callsPerWindow: z.int(),
+  windowMinutes: z.int(),
+  attemptsPerChallenge: z.int(),
+});
 
 export const tenantSettings = versioned({
   enabledMethods: z.array(verificationMethod),

@@ -42,6 +42,8 @@ export type BulwarkConfig = {
   logPretty: boolean;
   /** BULWARK_TRACING: off (default), otlp (to OTEL_EXPORTER_OTLP_ENDPOINT) or console */
   tracing: TracingMode;
+  /** the in-process token buckets of sign-in routes, per client IP and per app key (BULWARK_RATE_LIMIT_*) */
+  rateLimits: { perClientIp: { burst: number; perMinute: number }; perAppKey: { burst: number; perMinute: number } };
 };
 
 /** How identity-protection delivers admin notifications (fraud reports, lockouts, high risk). */
@@ -96,6 +98,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, serviceName: string): Bulwark
     logLevel,
     logPretty: env.BULWARK_LOG_PRETTY === '1' || env.BULWARK_LOG_PRETTY === 'true',
     tracing,
+    rateLimits: {
+      perClientIp: { burst: integerFrom(env, 'BULWARK_RATE_LIMIT_IP_BURST', 300, 1, 1_000_000), perMinute: integerFrom(env, 'BULWARK_RATE_LIMIT_IP_PER_MINUTE', 300, 1, 1_000_000) },
+      perAppKey: { burst: integerFrom(env, 'BULWARK_RATE_LIMIT_APP_BURST', 3_000, 1, 1_000_000), perMinute: integerFrom(env, 'BULWARK_RATE_LIMIT_APP_PER_MINUTE', 3_000, 1, 1_000_000) },
+    },
   };
 }
 

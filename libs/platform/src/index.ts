@@ -23,3 +23,5 @@ export * from './idempotency/idempotency-key';
 export * from './idempotency/idempotency.store';
 export * from './idempotency/idempotency.interceptor';
 export * from './effects';
+export * from './rate-limit/token-buckets';
+export * from './rate-limit/request-rate-limits';

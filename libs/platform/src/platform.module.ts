@@ -22,6 +22,7 @@ import { logSecurityEvents } from './observability/logging';
 import { BulwarkMetrics } from './observability/metrics';
 import { stopTracing } from './observability/tracing';
 import { ConsumerHost, PROJECTION_THREAD, ProjectionThreadEntry, READ_DB, readDatabaseFile } from './projection-host';
+import { RequestRateLimits } from './rate-limit/request-rate-limits';
 import { SealedBox } from './sealed-box';
 import { BULWARK_CONFIG, KAFKA, SEALED_BOX } from './tokens';
 
@@ -80,6 +81,7 @@ export class PlatformModule implements BeforeApplicationShutdown, OnApplicationS
       },
       ConsumerHost,
       GraphCollections,
+      RequestRateLimits,
       AuthorizationAudit,
       { provide: APP_GUARD, useClass: RoleGuard },
       { provide: APP_FILTER, useClass: AllErrorsFilter },

@@ -1,6 +1,8 @@
 import { ChallengeChannel, DomainError, UserMfaEvent } from '@bulwark/contracts';
+import { RateLimits } from '../rate-limit-settings/rate-limit-settings.decider';
 import { RecordedUserFields } from '../sign-in-log-fields/sign-in-log-fields.decider';
 import { lockAt } from './lockout.rules';
+import { refusedIssue, throttled } from './rate-limit.rules';
 import { activeMethods, channelsOf, defaultMethodOf, Method, MethodsState, methodOf, methodTypeOf } from './methods.model';
 import { attemptOf, isBlocked, NOT_ACTIVATED, SignInModel } from './sign-in.model';
 
@@ -43,6 +45,8 @@ export type IssueChallenge = {
     lifetimes: ChannelLifetimes;
     signIn: SignInPolicy;
     registration: RegistrationRequirement;
+    /** the per-user rate limits in force */
+    limits: RateLimits;
     /** the user's name and email, only as far as the tenant records them */
     recorded: RecordedUserFields;
     now: string;
@@ -97,6 +101,10 @@ export function issue(command: IssueChallenge, { methods, signIn: state }: SignI
     const choice = others.length ? `; choose another: ${others.map((other) => `${other.methodId} (${other.kind})`).join(', ')}` : '; no method of this user is allowed';
     throw new DomainError('METHOD_DISABLED', 'conflict', `the tenant has disabled ${requested ?? channels.join(' and ')} for method ${method.methodId}${choice}`);
   }
+  // the rate limits count every challenge issued, even one refused at once for a lock or a block: a locked user
+  // hammering the route is throttled too, so the stream does not grow by two events a request without end
+  const refusal = refusedIssue(state.throttle, channel, command.data.limits, now);
+  if (refusal) return throttled(state.throttle, refusal, { userId, clientIp, appId }, now);
   const issued: UserMfaEvent = {
     type: 'MfaChallengeIssued',
     data: {

@@ -1,6 +1,7 @@
 import { ChallengeChannel, DenialReason, UserMfaEvent } from '@bulwark/contracts';
 import { deciderSpecification } from '@bulwark/testing';
 import { LockoutPolicy } from '../lockout-settings/lockout-settings.decider';
+import { defaultRateLimits, RateLimits } from '../rate-limit-settings/rate-limit-settings.decider';
 import { RecordedUserFields } from '../sign-in-log-fields/sign-in-log-fields.decider';
 import { RegistrationRequirement, SignInPolicy } from './challenge-issuing';
 import { Proof, SignInCommand, signInDecider } from './sign-in.decider';
@@ -12,6 +13,8 @@ const userId = 'alice';
 const at = (time: string) => `2026-11-21T${time}.000Z`;
 const secret = { keyId: 'k', iv: 'iv', tag: 'tag', ciphertext: 'c' };
 const policy: LockoutPolicy = { denialsBeforeLockout: 3, counterResetMinutes: 10, autoUnlockMinutes: 15, version: 2 };
+/** limits no test outside 'rate limits' reaches */
+const roomy: RateLimits = { challengesPerMinute: 100, pushesPerWindow: 100, smsPerWindow: 100, callsPerWindow: 100, windowMinutes: 10, attemptsPerChallenge: 100, version: 1 };
 
 const added: UserMfaEvent = {
   type: 'AuthenticatorAppAdded',
@@ -70,9 +73,9 @@ const askedToRegister = (challengeId: string, time: string, overrides: Record<st
     },
   }) as UserMfaEvent;
 const allChannels = ['appCode', 'appNotification', 'sms', 'voice', 'appPassword'] as ChallengeChannel[];
-const answer = (challengeId: string, proof: Proof, time: string, withPolicy = policy, enabledChannels = allChannels): SignInCommand => ({
+const answer = (challengeId: string, proof: Proof, time: string, withPolicy = policy, enabledChannels = allChannels, limits = roomy): SignInCommand => ({
   type: 'VerifyChallenge',
-  data: { userId, challengeId, proof, sessionId: 's1', policy: withPolicy, enabledChannels, rememberDevice: null, blockedUntil: null, now: at(time) },
+  data: { userId, challengeId, proof, sessionId: 's1', policy: withPolicy, limits, enabledChannels, rememberDevice: null, blockedUntil: null, now: at(time) },
 });
 const signIn = (overrides: Partial<SignInPolicy> = {}): SignInPolicy => ({
   settingsVersion: 3,
@@ -95,6 +98,7 @@ const issue = (
     recorded?: RecordedUserFields;
     /** a full timestamp, for sign-ins days apart */
     now?: string;
+    limits?: RateLimits;
   } = {},
 ): SignInCommand => ({
   type: 'IssueChallenge',
@@ -111,6 +115,7 @@ const issue = (
     signIn: options.signIn ?? signIn(),
     registration: { required: true, postponeDays: 0, policyVersion: 0, ...options.registration },
     recorded: options.recorded ?? {},
+    limits: options.limits ?? roomy,
     now: options.now ?? at(time),
   },
 });
@@ -482,7 +487,7 @@ describe('sign-in decider', () => {
       const open = [...given, issued('c2', '10:00:00')];
       const verifyBlocked: SignInCommand = {
         type: 'VerifyChallenge',
-        data: { userId, challengeId: 'c2', proof: { kind: 'appCode', matchedStep: 101 }, sessionId: 's1', policy, enabledChannels: allChannels, rememberDevice: null, blockedUntil: at('12:00:00'), now: at('10:01:00') },
+        data: { userId, challengeId: 'c2', proof: { kind: 'appCode', matchedStep: 101 }, sessionId: 's1', policy, limits: roomy, enabledChannels: allChannels, rememberDevice: null, blockedUntil: at('12:00:00'), now: at('10:01:00') },
       };
       spec.given(open).when(verifyBlocked).then([denied('c2', '10:01:00', 'userBlocked', true)]);
     });
@@ -492,6 +497,87 @@ describe('sign-in decider', () => {
       // an admin's demand allows no postponement, whatever the policy
       spec.given([...given, reset]).when(issue('c1', '10:01:00', { registration: { required: false, postponeDays: 14 } })).then([askedToRegister('c1', '10:01:00')]);
       spec.given([...given, reset, phone]).when(issue('c1', '10:01:00')).then([issued('c1', '10:01:00', '10:04:00', 'sms', 'p1')]);
+    });
+  });
+  describe('rate limits (defaults: 10 challenges a minute; 5 pushes, 5 texts, 3 calls per 10 minutes; 5 answers a challenge)', () => {
+    const active = [added, registered];
+    const limits = defaultRateLimits;
+    const lenient: LockoutPolicy = { ...policy, denialsBeforeLockout: 100 };
+    const throttledEvent = (limit: 'challengesPerMinute' | 'pushesPerWindow' | 'attemptsPerChallenge', time: string, until: string, challengeId: string | null = null): UserMfaEvent => ({
+      type: 'MfaThrottled',
+      data: { userId, limit, challengeId, until: at(until), clientIp: '203.0.113.7', appId: null, at: at(time) },
+    });
+    const push = (challengeId: string, time: string) => issue(challengeId, time, { channel: 'appNotification', limits });
+    const fivePushes = ['10:00:00', '10:02:00', '10:04:00', '10:06:00', '10:08:00'].map((time, index) => issued(`p${index}`, time, '10:30:00', 'appNotification'));
+
+    describe('with 5 pushes in the last 10 minutes', () => {
+      it('refuses a sixth push and records the episode once, until the oldest leaves the window', () => {
+        spec.given([...active, ...fivePushes]).when(push('p5', '10:09:00')).then([throttledEvent('pushesPerWindow', '10:09:00', '10:10:00')]);
+      });
+
+      it('refuses without a record while the episode lasts', () => {
+        spec.given([...active, ...fivePushes, throttledEvent('pushesPerWindow', '10:09:00', '10:10:00')]).when(push('p6', '10:09:30')).thenThrows('TOO_MANY_REQUESTS');
+      });
+
+      it('sends a push again once the window frees a slot', () => {
+        spec
+          .given([...active, ...fivePushes, throttledEvent('pushesPerWindow', '10:09:00', '10:10:00')])
+          .when(push('p6', '10:10:00'))
+          .then([{ ...issued('p6', '10:10:00', '10:11:00', 'appNotification') }]);
+      });
+
+      it('still issues an app code, which sends nothing', () => {
+        spec.given([...active, ...fivePushes]).when(issue('c1', '10:09:00', { limits })).then([issued('c1', '10:09:00', '10:14:00')]);
+      });
+
+      it('starts a new episode when the limit refuses again after the last one ended', () => {
+        const sixth = issued('p6', '10:10:00', '10:11:00', 'appNotification');
+        spec
+          .given([...active, ...fivePushes, throttledEvent('pushesPerWindow', '10:09:00', '10:10:00'), sixth])
+          .when(push('p7', '10:10:30'))
+          .then([throttledEvent('pushesPerWindow', '10:10:30', '10:12:00')]);
+      });
+    });
+
+    describe('with 10 challenges in the last minute', () => {
+      const ten = Array.from({ length: 10 }, (_, index) => issued(`c${index}`, `10:00:${String(index * 5).padStart(2, '0')}`, '10:05:00'));
+
+      it('refuses an eleventh until the oldest is a minute old', () => {
+        spec.given([...active, ...ten]).when(issue('c10', '10:00:50', { limits })).then([throttledEvent('challengesPerMinute', '10:00:50', '10:01:00')]);
+        spec.given([...active, ...ten]).when(issue('c10', '10:01:00', { limits })).then([issued('c10', '10:01:00', '10:06:00')]);
+      });
+    });
+
+    describe('with a challenge answered wrong 4 times', () => {
+      const wrong = [1, 2, 3, 4].map((n) => denied('c1', `10:00:0${n}`));
+      const given = [...active, issued('c1', '10:00:00'), ...wrong];
+
+      it('ends the challenge with the fifth wrong answer, recording the attempt limit, in one decision', () => {
+        spec
+          .given(given)
+          .when(answer('c1', { kind: 'appCode', matchedStep: null }, '10:00:05', lenient, allChannels, limits))
+          .then([denied('c1', '10:00:05', 'wrongCode', true), throttledEvent('attemptsPerChallenge', '10:00:05', '10:05:00', 'c1')]);
+      });
+
+      it('still approves a right fifth answer', () => {
+        spec
+          .given(given)
+          .when(answer('c1', { kind: 'appCode', matchedStep: 101 }, '10:00:05', lenient, allChannels, limits))
+          .then([approved('c1', '10:00:05', 101)]);
+      });
+
+      it('refuses a sixth answer: the challenge is finished', () => {
+        const ended = [denied('c1', '10:00:05', 'wrongCode', true), throttledEvent('attemptsPerChallenge', '10:00:05', '10:05:00', 'c1')];
+        spec.given([...given, ...ended]).when(answer('c1', { kind: 'appCode', matchedStep: 101 }, '10:00:06', lenient, allChannels, limits)).thenThrows('CHALLENGE_FINISHED');
+      });
+
+      it('locks and ends the challenge together when the fifth denial also reaches the lockout threshold', () => {
+        const locking: LockoutPolicy = { ...policy, denialsBeforeLockout: 5 };
+        spec
+          .given(given)
+          .when(answer('c1', { kind: 'appCode', matchedStep: null }, '10:00:05', locking, allChannels, limits))
+          .then([denied('c1', '10:00:05', 'wrongCode', true), lockedOut('10:00:05', '10:15:05', ['c1', 'c1', 'c1', 'c1', 'c1']), throttledEvent('attemptsPerChallenge', '10:00:05', '10:05:00', 'c1')]);
+      });
     });
   });
 });

@@ -1,7 +1,9 @@
 import { ChallengeChannel, DenialReason, DomainError, UserMfaEvent } from '@bulwark/contracts';
 import { LockoutPolicy } from '../lockout-settings/lockout-settings.decider';
+import { RateLimits } from '../rate-limit-settings/rate-limit-settings.decider';
 import { issue, IssueChallenge } from './challenge-issuing';
 import { countDenial, lockAfterApproval, lockAfterDenial, lockAt } from './lockout.rules';
+import { throttleAfterIssue, throttleAfterThrottled } from './rate-limit.rules';
 import { initialMethodsState, methodsDecider, methodsEventTypes } from './methods.decider';
 import { attemptOf, Challenge, ENDED_KEPT, initialSignInState, isBlocked, NOT_ACTIVATED, SignInModel, SignInState } from './sign-in.model';
 
@@ -30,6 +32,8 @@ export type VerifyChallenge = {
     proof: Proof;
     sessionId: string;
     policy: LockoutPolicy;
+    /** the per-user rate limits in force: attemptsPerChallenge ends a challenge that many denied answers in */
+    limits: RateLimits;
     enabledChannels: ChallengeChannel[];
     /** on approval, remember this device (the token's HMAC) until then */
     rememberDevice: { tokenHash: string; expiresAt: string } | null;
@@ -67,7 +71,7 @@ export type ForgetRememberedDevices = { type: 'ForgetRememberedDevices'; data: {
 export type SignInCommand = IssueChallenge | VerifyChallenge | ExpireChallenge | ReportSuspiciousActivity | VerifyAppPassword | UnlockAccount | ForgetRememberedDevices;
 
 /** The event types the sign-in state folds (SuspiciousActivityReported changes nothing a decision reads). */
-const signInOnlyTypes = ['MfaChallengeIssued', 'MfaDenied', 'AccountLockedOut', 'AccountUnlocked', 'DeviceRemembered', 'RememberedDevicesForgotten'] as const;
+const signInOnlyTypes = ['MfaChallengeIssued', 'MfaDenied', 'AccountLockedOut', 'AccountUnlocked', 'DeviceRemembered', 'RememberedDevicesForgotten', 'MfaThrottled'] as const;
 export const signInEventTypes = [...methodsEventTypes, ...signInOnlyTypes] as const;
 
 /** The proof a channel is answered with. */
@@ -137,17 +141,25 @@ export function decide(command: SignInCommand, model: SignInModel): UserMfaEvent
 
 /** The one judgement of an answer to a challenge, whatever the channel: the same checks in the same order. */
 function verify(command: VerifyChallenge, { methods, signIn: state }: SignInModel): UserMfaEvent[] {
-  const { userId, challengeId, proof, sessionId, policy, enabledChannels, rememberDevice, blockedUntil, now } = command.data;
+  const { userId, challengeId, proof, sessionId, policy, limits, enabledChannels, rememberDevice, blockedUntil, now } = command.data;
   const challenge = openChallenge(state, challengeId);
   if (proofFor[challenge.channel] !== proof.kind) {
     throw new DomainError('WRONG_ANSWER_KIND', 'conflict', `challenge ${challengeId} is answered by ${challenge.channel}, not by ${proof.kind}`);
   }
   const attempt = attemptOf(userId, challenge, now);
-  const deny = (reason: DenialReason, endsChallenge: boolean): UserMfaEvent => ({ type: 'MfaDenied', data: { ...attempt, reason, endsChallenge } });
+  // the answer that uses up the challenge's attempts ends it, whatever else its denial would leave open
+  const lastAttempt = challenge.attempts + 1 >= limits.attemptsPerChallenge;
+  const deny = (reason: DenialReason, endsChallenge: boolean): UserMfaEvent => ({ type: 'MfaDenied', data: { ...attempt, reason, endsChallenge: endsChallenge || lastAttempt } });
+  const attemptsUsedUp: UserMfaEvent = {
+    type: 'MfaThrottled',
+    data: { userId, limit: 'attemptsPerChallenge', challengeId, until: challenge.expiresAt, clientIp: challenge.clientIp, appId: challenge.appId, at: now },
+  };
+  /** a denial that would have left the challenge open, with the attempt limit's record when it ended it instead */
+  const denyOpen = (events: UserMfaEvent[]): UserMfaEvent[] => (lastAttempt ? [...events, attemptsUsedUp] : events);
   if (isBlocked(blockedUntil, now)) return [deny('userBlocked', true)];
   if (Date.parse(challenge.expiresAt) <= Date.parse(now)) return [deny(expiryReason(challenge), true)];
   const lock = lockAt(state.lock, now);
-  if (lock.status === 'LockedOut') return [deny('lockedOut', false)];
+  if (lock.status === 'LockedOut') return denyOpen([deny('lockedOut', false)]);
   const method = challenge.methodId ? methods.methods[challenge.methodId] : undefined;
   // a method that exists but never became active (history from before issuing checked it): no answer can count for it
   if (method && method.status !== 'active') throw new DomainError('ACCOUNT_NOT_ACTIVATED', 'conflict', `${NOT_ACTIVATED}: method ${method.methodId} was never activated`);
@@ -164,10 +176,10 @@ function verify(command: VerifyChallenge, { methods, signIn: state }: SignInMode
     case 'appCode': {
       const lastTimeStep = method.kind === 'phone' ? -1 : method.lastTimeStep;
       if (proof.matchedStep !== null && proof.matchedStep > lastTimeStep) return approve(proof.matchedStep);
-      return counted(proof.matchedStep === null ? 'wrongCode' : 'replayedCode', false);
+      return denyOpen(counted(proof.matchedStep === null ? 'wrongCode' : 'replayedCode', false));
     }
     case 'sentCode':
-      return proof.matches ? approve(null) : counted('wrongCode', false);
+      return proof.matches ? approve(null) : denyOpen(counted('wrongCode', false));
     case 'push':
       if (proof.response === 'deny') return counted('userDeclined', true);
       // Entra's number matching: a wrong number ends the push, and counts like a wrong code
@@ -188,15 +200,20 @@ function evolveSignIn(state: SignInState, event: UserMfaEvent): SignInState {
   switch (event.type) {
     case 'MfaChallengeIssued': {
       const { challengeId, methodId, expiresAt, clientIp, userAgent, appId, channel, codeHash } = event.data;
-      const challenge: Challenge = { challengeId, methodId, channel, expiresAt, codeHash, clientIp, userAgent, appId };
-      return { ...state, challenges: { ...state.challenges, [challengeId]: challenge } };
+      const challenge: Challenge = { challengeId, methodId, channel, expiresAt, codeHash, clientIp, userAgent, appId, attempts: 0 };
+      return { ...state, challenges: { ...state.challenges, [challengeId]: challenge }, throttle: throttleAfterIssue(state.throttle, channel, event.data.at) };
     }
     case 'MfaApproved':
       return { ...state, ...ended(state, event.data.challengeId, 'approved'), lock: lockAfterApproval(state.lock, event.data.channel) };
     case 'MfaDenied': {
       const { challengeId, reason, at, endsChallenge } = event.data;
-      return { ...state, ...(endsChallenge ? ended(state, challengeId, 'denied') : {}), lock: lockAfterDenial(state.lock, challengeId, reason, at) };
+      const open = state.challenges[challengeId];
+      // a denial that leaves the challenge open uses up one of its attempts
+      const counted = open && !endsChallenge ? { ...state, challenges: { ...state.challenges, [challengeId]: { ...open, attempts: open.attempts + 1 } } } : state;
+      return { ...counted, ...(endsChallenge ? ended(counted, challengeId, 'denied') : {}), lock: lockAfterDenial(state.lock, challengeId, reason, at) };
     }
+    case 'MfaThrottled':
+      return { ...state, throttle: throttleAfterThrottled(state.throttle, event.data.limit, event.data.until) };
     case 'AccountLockedOut':
       return { ...state, lock: { status: 'LockedOut', since: event.data.at, until: event.data.lockedUntil } };
     case 'AccountUnlocked':
@@ -225,4 +242,4 @@ export function evolve(model: SignInModel, event: UserMfaEvent): SignInModel {
 export const initialState = (): SignInModel => ({ methods: initialMethodsState(), signIn: initialSignInState() });
 
 /** Bump `version` whenever the state's shape or the fold changes: snapshots of another version are ignored. */
-export const signInDecider = { decide, evolve, initialState, eventTypes: signInEventTypes, snapshot: { name: 'user-mfa-sign-in', version: 1 } };
+export const signInDecider = { decide, evolve, initialState, eventTypes: signInEventTypes, snapshot: { name: 'user-mfa-sign-in', version: 2 } };

@@ -1,6 +1,7 @@
 import { ChallengeChannel } from '@bulwark/contracts';
 import { LockState } from './lockout.rules';
 import { MethodsState } from './methods.model';
+import { initialThrottle, Throttle } from './rate-limit.rules';
 
 /** An open challenge: one that ended (approved, denied for good, expired, cancelled) has left the state. */
 export type Challenge = {
@@ -12,6 +13,8 @@ export type Challenge = {
   clientIp: string;
   userAgent: string | null;
   appId: string | null;
+  /** the answers denied so far that left it open: at the rate limit's attemptsPerChallenge, the denial ends it */
+  attempts: number;
 };
 
 export type EndedChallenge = { challengeId: string; status: 'approved' | 'denied' };
@@ -27,6 +30,8 @@ export type SignInState = {
   lock: LockState;
   /** HMACs of remembered-device tokens, with their expiry (expired ones go as new ones come) */
   rememberedDevices: Record<string, string>;
+  /** the per-user rate limits: recent issue times per channel (bounded) and the throttling episodes under way */
+  throttle: Throttle;
 };
 
 /** The sign-in decider folds both narrow states: a challenge is issued and judged against the user's methods. */
@@ -35,7 +40,7 @@ export type SignInModel = { methods: MethodsState; signIn: SignInState };
 /** How many ended challenges are remembered for the "already finished" answer. */
 export const ENDED_KEPT = 16;
 
-export const initialSignInState = (): SignInState => ({ challenges: {}, ended: [], lock: { status: 'Open', recentDenials: [] }, rememberedDevices: {} });
+export const initialSignInState = (): SignInState => ({ challenges: {}, ended: [], lock: { status: 'Open', recentDenials: [] }, rememberedDevices: {}, throttle: initialThrottle() });
 
 /** Entra's words when a sign-in or an answer names a method that was never activated. */
 export const NOT_ACTIVATED = 'Authentication request is not for an activated account';

@@ -3,6 +3,7 @@ import { SealedSecret, streams, UserMfaEvent } from '@bulwark/contracts';
 import { CommandContext, EVENT_STORE, EventStore, handleCommand, HandledCommand, loadState } from '@bulwark/event-store';
 import { SEALED_BOX, SealedBox } from '@bulwark/platform';
 import { LockoutPolicy, lockoutSettingsDecider } from '../lockout-settings/lockout-settings.decider';
+import { RateLimits, rateLimitSettingsDecider } from '../rate-limit-settings/rate-limit-settings.decider';
 import { MethodsCommand, methodsDecider } from './methods.decider';
 import { HardwareOathMethod, MethodsState, OathMethod } from './methods.model';
 import { SignInCommand, signInDecider } from './sign-in.decider';
@@ -40,6 +41,11 @@ export class UserMfaStreams {
   /** Read from its own stream, never from a projection: a lockout decision uses the policy as committed. */
   async lockoutPolicy(): Promise<LockoutPolicy> {
     return (await loadState(this.store, streams.lockoutSettings, lockoutSettingsDecider)).state;
+  }
+
+  /** Read from its own stream too: a throttling decision uses the limits as committed. */
+  async rateLimits(): Promise<RateLimits> {
+    return (await loadState(this.store, streams.rateLimitSettings, rateLimitSettingsDecider)).state;
   }
 
   sealSecret(userId: string, methodId: string, secret: string): SealedSecret {

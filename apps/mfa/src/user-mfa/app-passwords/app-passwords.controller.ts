@@ -75,7 +75,7 @@ export class AppPasswordsController {
     @Param('userId', new ZodPipe(userIdParam, 'path')) userId: string,
     @Body(zodBody(verifyBody)) request: z.infer<typeof verifyBody>,
     @Caller() caller: RequestContext,
-  ): Promise<{ status: 'approved'; sessionId: string } | { status: 'denied'; reason: DenialReason }> {
+  ): Promise<{ status: 'approved'; sessionId: string; retryAllowed: false } | { status: 'denied'; reason: DenialReason; retryAllowed: false }> {
     const now = this.clock.now();
     const policy = await this.streams.lockoutPolicy();
     // scrypt is slow on purpose: match outside the stream's turn, then let the decider judge on the state as committed
@@ -105,8 +105,9 @@ export class AppPasswordsController {
       { ...caller, now },
     );
     const outcome = events[0];
-    if (outcome?.type === 'MfaApproved') return { status: 'approved', sessionId };
-    if (outcome?.type === 'MfaDenied') return { status: 'denied', reason: outcome.data.reason };
+    // an app password answers no challenge: each attempt is a sign-in of its own
+    if (outcome?.type === 'MfaApproved') return { status: 'approved', sessionId, retryAllowed: false };
+    if (outcome?.type === 'MfaDenied') return { status: 'denied', reason: outcome.data.reason, retryAllowed: false };
     throw new Error('app password verification decided nothing');
   }
 }

@@ -1,11 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ChallengeChannel, DenialReason, MethodType } from '@bulwark/contracts';
-import { CLOCK, Clock, RequestContext } from '@bulwark/platform';
+import { CLOCK, Clock, RequestContext, RequestRateLimits } from '@bulwark/platform';
 import { randomUUID } from 'node:crypto';
 import { ChallengeCodes } from '../challenge-codes';
 import { ChallengeDelivery } from '../challenge-delivery';
 import { methodAndChannel } from '../challenge-issuing';
+import { tooManyRequests } from '../rate-limit.rules';
 import { UserMfaStreams } from '../user-mfa.streams';
 import { UserBlocks } from '../user-blocks';
 import { SignInPolicies } from '../../tenant-settings/sign-in-policy';
@@ -70,12 +71,17 @@ export class IssueChallengeHandler implements ICommandHandler<IssueChallengeComm
     private readonly policies: SignInPolicies,
     private readonly blocks: UserBlocks,
     private readonly settings: MfaSettingsStreams,
+    private readonly requestLimits: RequestRateLimits,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ request, caller }: IssueChallengeCommand): Promise<IssuedChallenge> {
+    // the in-process buckets over all users first: a flood is refused before it reads or writes a stream
+    this.requestLimits.appKey(caller.actor.id);
+    this.requestLimits.clientIp(request.clientIp);
     const now = this.clock.now();
     const challengeId = randomUUID();
+    const limits = await this.streams.rateLimits();
     const signIn = await this.policies.forSignIn(request.clientIp, request.deviceToken ?? null, randomUUID(), await this.blocks.blockedUntil(request.userId));
     const lifetimes = await this.policies.lifetimes();
     const policy = await this.settings.registration();
@@ -108,6 +114,7 @@ export class IssueChallengeHandler implements ICommandHandler<IssueChallengeComm
             lifetimes,
             signIn,
             registration,
+            limits,
             recorded,
             now: now.toISOString(),
           },
@@ -115,6 +122,13 @@ export class IssueChallengeHandler implements ICommandHandler<IssueChallengeComm
       },
       { ...caller, now },
     );
+    const throttled = events.find((event) => event.type === 'MfaThrottled');
+    if (throttled?.type === 'MfaThrottled') {
+      // the episode's first refusal, recorded; the ones after it are refused by the decider without a record
+      const { limit, until } = throttled.data;
+      const max = limit === 'challengesPerMinute' ? limits.challengesPerMinute : limits[limit as 'pushesPerWindow' | 'smsPerWindow' | 'callsPerWindow'];
+      throw tooManyRequests(limit, max, limit === 'challengesPerMinute' ? 1 : limits.windowMinutes, until, now.toISOString());
+    }
     const bypassed = events.find((event) => event.type === 'MfaBypassed');
     if (bypassed?.type === 'MfaBypassed') {
       return { id: challengeId, status: 'bypassed', sessionId: bypassed.data.sessionId, method: null, methodId: null, channel: null, expiresAt: now.toISOString(), reason: bypassed.data.reason };

@@ -5,7 +5,7 @@ import { ChallengeRouter } from '../challenge-router';
 import { UserMfaStreams } from '../user-mfa.streams';
 import { FraudAlertPolicy } from '../fraud-alert-policy';
 
-export type SuspiciousActivityReport = { status: 'denied'; reason: 'fraudReported' };
+export type SuspiciousActivityReport = { status: 'denied'; reason: 'fraudReported'; retryAllowed: false };
 
 export class ReportSuspiciousActivityCommand extends Command<SuspiciousActivityReport> {
   constructor(readonly challengeId: string, readonly caller: RequestContext) {
@@ -29,6 +29,6 @@ export class ReportSuspiciousActivityHandler implements ICommandHandler<ReportSu
     const reportingEnabled = settings.reportSuspiciousActivity === 'enabled';
     const data = { userId, challengeId, reportingEnabled, autoBlockOnFraud: settings.autoBlockOnFraud, now: now.toISOString() };
     await this.streams.signIn(userId, { type: 'ReportSuspiciousActivity', data }, { ...caller, now });
-    return { status: 'denied', reason: 'fraudReported' };
+    return { status: 'denied', reason: 'fraudReported', retryAllowed: false };
   }
 }
