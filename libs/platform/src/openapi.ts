@@ -6,6 +6,10 @@ import { z } from 'zod';
 const methods = ['get', 'put', 'post', 'delete', 'patch'] as const;
 /** Marks a route open without a key (auth.ts `Public`); the document then asks no key of it (`security: []`). */
 export const PUBLIC_EXTENSION = 'x-bulwark-public';
+/** Marks a route a rate limit can refuse (429 with Retry-After); see ApiRateLimited. */
+export const RATE_LIMITED_EXTENSION = 'x-bulwark-rate-limited';
+/** The route can answer 429 tooManyRequests with Retry-After: a per-user limit, or an in-process bucket per client IP or app key. */
+export const ApiRateLimited = () => ApiExtension(RATE_LIMITED_EXTENSION, true);
 const TEXT_BODY_EXTENSION = 'x-bulwark-text-body';
 
 // The document is OpenAPI 3.1, whose schemas are JSON Schema 2020-12: what z.toJSONSchema writes, less its $schema line.
@@ -73,6 +77,7 @@ const errorResponses: Record<string, string> = {
   409: 'The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)',
   413: 'The body is larger than the limit',
   422: 'The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)',
+  429: 'A rate limit refused the request (code tooManyRequests; the message names the limit); Retry-After gives the seconds until the window frees a slot',
   500: 'An internal error; nothing was stored',
 };
 
@@ -96,6 +101,7 @@ type Operation = {
   responses: Record<string, unknown>;
   security?: unknown[];
   [PUBLIC_EXTENSION]?: boolean;
+  [RATE_LIMITED_EXTENSION]?: boolean;
   [TEXT_BODY_EXTENSION]?: { description: string; examples: Record<string, string> };
 };
 
@@ -108,6 +114,7 @@ function errorStatuses(method: (typeof methods)[number], operation: Operation, i
     ...(pathParams.length || writes ? ['404'] : []),
     ...(writes ? ['409', '422'] : []),
     ...(operation.requestBody ? ['413'] : []),
+    ...(operation[RATE_LIMITED_EXTENSION] ? ['429'] : []),
     '500',
   ];
 }
@@ -123,7 +130,11 @@ export function completeOpenApiDocument(document: OpenAPIObject): OpenAPIObject 
   complete.components.responses = Object.fromEntries(
     Object.entries(errorResponses).map(([status, description]) => [
       `Error${status}`,
-      { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } } },
+      {
+        description,
+        ...(status === '429' ? { headers: { 'Retry-After': { description: 'Seconds until the limit lets a request through', schema: { type: 'integer', minimum: 1 } } } } : {}),
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } },
+      },
     ]),
   );
   for (const [route, operations] of Object.entries(complete.paths)) {
@@ -151,6 +162,7 @@ export function completeOpenApiDocument(document: OpenAPIObject): OpenAPIObject 
       for (const status of errorStatuses(method, operation, isPublic, pathParams)) {
         operation.responses[status] ??= { $ref: `#/components/responses/Error${status}` };
       }
+      delete operation[RATE_LIMITED_EXTENSION];
     }
   }
   return document;

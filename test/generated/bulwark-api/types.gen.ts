@@ -386,6 +386,10 @@ export type IssueChallengeControllerIssueErrors = {
      */
     422: ErrorBody;
     /**
+     * A rate limit refused the request (code tooManyRequests; the message names the limit); Retry-After gives the seconds until the window frees a slot
+     */
+    429: ErrorBody;
+    /**
      * An internal error; nothing was stored
      */
     500: ErrorBody;
@@ -469,6 +473,10 @@ export type VerifyChallengeControllerVerifyErrors = {
      */
     422: ErrorBody;
     /**
+     * A rate limit refused the request (code tooManyRequests; the message names the limit); Retry-After gives the seconds until the window frees a slot
+     */
+    429: ErrorBody;
+    /**
      * An internal error; nothing was stored
      */
     500: ErrorBody;
@@ -485,9 +493,12 @@ export type VerifyChallengeControllerVerifyResponses = {
         sessionId: string;
         deviceToken?: string;
         deviceTokenExpiresAt?: string;
+        retryAllowed: false;
     } | {
         status: 'denied';
         reason: 'wrongCode' | 'lockedOut' | 'userBlocked' | 'expired' | 'replayedCode' | 'fraudReported' | 'timeout' | 'userDeclined' | 'wrongNumber' | 'methodDisabled' | 'superseded';
+        retryAllowed: boolean;
+        attemptsLeft?: number;
     };
 };
 
@@ -548,6 +559,7 @@ export type ReportSuspiciousActivityControllerReportResponses = {
     200: {
         status: 'denied';
         reason: 'fraudReported';
+        retryAllowed: false;
     };
 };
 
@@ -605,6 +617,10 @@ export type AnswerPushControllerAnswerErrors = {
      */
     422: ErrorBody;
     /**
+     * A rate limit refused the request (code tooManyRequests; the message names the limit); Retry-After gives the seconds until the window frees a slot
+     */
+    429: ErrorBody;
+    /**
      * An internal error; nothing was stored
      */
     500: ErrorBody;
@@ -621,9 +637,12 @@ export type AnswerPushControllerAnswerResponses = {
         sessionId: string;
         deviceToken?: string;
         deviceTokenExpiresAt?: string;
+        retryAllowed: false;
     } | {
         status: 'denied';
         reason: 'wrongCode' | 'lockedOut' | 'userBlocked' | 'expired' | 'replayedCode' | 'fraudReported' | 'timeout' | 'userDeclined' | 'wrongNumber' | 'methodDisabled' | 'superseded';
+        retryAllowed: boolean;
+        attemptsLeft?: number;
     };
 };
 
@@ -676,6 +695,10 @@ export type AnswerCallControllerAnswerErrors = {
      */
     422: ErrorBody;
     /**
+     * A rate limit refused the request (code tooManyRequests; the message names the limit); Retry-After gives the seconds until the window frees a slot
+     */
+    429: ErrorBody;
+    /**
      * An internal error; nothing was stored
      */
     500: ErrorBody;
@@ -692,9 +715,12 @@ export type AnswerCallControllerAnswerResponses = {
         sessionId: string;
         deviceToken?: string;
         deviceTokenExpiresAt?: string;
+        retryAllowed: false;
     } | {
         status: 'denied';
         reason: 'wrongCode' | 'lockedOut' | 'userBlocked' | 'expired' | 'replayedCode' | 'fraudReported' | 'timeout' | 'userDeclined' | 'wrongNumber' | 'methodDisabled' | 'superseded';
+        retryAllowed: boolean;
+        attemptsLeft?: number;
     };
 };
 
@@ -1166,9 +1192,12 @@ export type AppPasswordsControllerVerifyResponses = {
         sessionId: string;
         deviceToken?: string;
         deviceTokenExpiresAt?: string;
+        retryAllowed: false;
     } | {
         status: 'denied';
         reason: 'wrongCode' | 'lockedOut' | 'userBlocked' | 'expired' | 'replayedCode' | 'fraudReported' | 'timeout' | 'userDeclined' | 'wrongNumber' | 'methodDisabled' | 'superseded';
+        retryAllowed: boolean;
+        attemptsLeft?: number;
     };
 };
 
@@ -1279,6 +1308,121 @@ export type ChangeLockoutSettingsControllerChangeResponses = {
 };
 
 export type ChangeLockoutSettingsControllerChangeResponse = ChangeLockoutSettingsControllerChangeResponses[keyof ChangeLockoutSettingsControllerChangeResponses];
+
+export type ChangeRateLimitSettingsControllerGetData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/v1/settings/rateLimits';
+};
+
+export type ChangeRateLimitSettingsControllerGetErrors = {
+    /**
+     * No bearer key, or one that is not valid
+     */
+    401: ErrorBody;
+    /**
+     * The key's role may not use this route
+     */
+    403: ErrorBody;
+    /**
+     * An internal error; nothing was stored
+     */
+    500: ErrorBody;
+};
+
+export type ChangeRateLimitSettingsControllerGetError = ChangeRateLimitSettingsControllerGetErrors[keyof ChangeRateLimitSettingsControllerGetErrors];
+
+export type ChangeRateLimitSettingsControllerGetResponses = {
+    /**
+     * The rate limits in force
+     */
+    200: {
+        challengesPerMinute: number;
+        pushesPerWindow: number;
+        smsPerWindow: number;
+        callsPerWindow: number;
+        windowMinutes: number;
+        attemptsPerChallenge: number;
+        version: number;
+    };
+};
+
+export type ChangeRateLimitSettingsControllerGetResponse = ChangeRateLimitSettingsControllerGetResponses[keyof ChangeRateLimitSettingsControllerGetResponses];
+
+export type ChangeRateLimitSettingsControllerChangeData = {
+    body: {
+        challengesPerMinute: number;
+        pushesPerWindow: number;
+        smsPerWindow: number;
+        callsPerWindow: number;
+        windowMinutes: number;
+        attemptsPerChallenge: number;
+    };
+    headers?: {
+        /**
+         * Makes a retry safe: within 24 hours, the same request (method, path and body) by the same role with the same key gets the first answer again (with `Idempotent-Replayed: true`) and changes nothing. The same key on another request: 422; while the first is still being processed: 409. Printable ASCII, 1 to 255 characters (a UUID is a good key); the draft's quoted form `"…"` is taken too.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/settings/rateLimits';
+};
+
+export type ChangeRateLimitSettingsControllerChangeErrors = {
+    /**
+     * The path, query or body is not valid (the message names the field)
+     */
+    400: ErrorBody;
+    /**
+     * No bearer key, or one that is not valid
+     */
+    401: ErrorBody;
+    /**
+     * The key's role may not use this route
+     */
+    403: ErrorBody;
+    /**
+     * The user, method, challenge or item named does not exist
+     */
+    404: ErrorBody;
+    /**
+     * The request conflicts with the current state (already done, limit reached, locked out), or a request with the same Idempotency-Key is still being processed (code idempotencyKeyInProgress)
+     */
+    409: ErrorBody;
+    /**
+     * The body is larger than the limit
+     */
+    413: ErrorBody;
+    /**
+     * The request is understood but cannot be carried out in the current state, or its Idempotency-Key was sent with another request in the last 24 hours (code idempotencyKeyReused)
+     */
+    422: ErrorBody;
+    /**
+     * An internal error; nothing was stored
+     */
+    500: ErrorBody;
+};
+
+export type ChangeRateLimitSettingsControllerChangeError = ChangeRateLimitSettingsControllerChangeErrors[keyof ChangeRateLimitSettingsControllerChangeErrors];
+
+export type ChangeRateLimitSettingsControllerChangeResponses = {
+    /**
+     * The new rate limits and their version
+     */
+    200: {
+        challengesPerMinute: number;
+        pushesPerWindow: number;
+        smsPerWindow: number;
+        callsPerWindow: number;
+        windowMinutes: number;
+        attemptsPerChallenge: number;
+        version: number;
+    };
+};
+
+export type ChangeRateLimitSettingsControllerChangeResponse = ChangeRateLimitSettingsControllerChangeResponses[keyof ChangeRateLimitSettingsControllerChangeResponses];
 
 export type TokenDevicesControllerStartImportData = {
     /**

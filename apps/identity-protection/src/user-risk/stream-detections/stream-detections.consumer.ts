@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { AccountLockedOut, DenialReason, MfaDenied, RecordedEvent, RiskDetected } from '@bulwark/contracts';
+import { AccountLockedOut, DenialReason, MfaDenied, MfaThrottled, RecordedEvent, RiskDetected } from '@bulwark/contracts';
 import { EVENT_STORE, EventStore } from '@bulwark/event-store';
 import { ConsumerHost, Reaction, READ_DB } from '@bulwark/platform';
 import Database from 'better-sqlite3';
@@ -19,7 +19,8 @@ const minutesBefore = (at: string, minutes: number) => new Date(Date.parse(at) -
 
 /**
  * Detections derived from the event stream, each with its threshold in `risk_settings-detection`:
- * - mfaFatigue: `threshold` push denials or push timeouts for one user within `windowMinutes`;
+ * - mfaFatigue: `threshold` push denials, push timeouts or throttled push episodes (the per-user push limit refusing)
+ *   for one user within `windowMinutes`;
  * - mfaSpray: MFA denials for `distinctUsers` different users from one client IP within `windowMinutes`, a
  *   detection for each of those users (as Entra's passwordSpray flags every user the spray touched);
  * - repeatedLockouts: `threshold` lockouts of one user within `windowMinutes`.
@@ -40,9 +41,11 @@ export class StreamDetections implements OnModuleInit {
 
   onModuleInit(): void {
     this.consumers.register(
-      new Reaction('risk-detections-from-mfa-events', ['MfaDenied', 'AccountLockedOut'], this.store, async (event) => {
+      new Reaction('risk-detections-from-mfa-events', ['MfaDenied', 'AccountLockedOut', 'MfaThrottled'], this.store, async (event) => {
         const settings = await this.risk.detectionSettings();
-        if (event.type === 'MfaDenied') {
+        if (event.type === 'MfaThrottled') {
+          await this.fatigue(event as unknown as RecordedEvent<MfaThrottled>, settings);
+        } else if (event.type === 'MfaDenied') {
           await this.fatigue(event as unknown as RecordedEvent<MfaDenied>, settings);
           await this.spray(event as unknown as RecordedEvent<MfaDenied>, settings);
         } else {
@@ -52,23 +55,26 @@ export class StreamDetections implements OnModuleInit {
     );
   }
 
-  private async fatigue(event: RecordedEvent<MfaDenied>, settings: DetectionSettings): Promise<void> {
+  private async fatigue(event: RecordedEvent<MfaDenied> | RecordedEvent<MfaThrottled>, settings: DetectionSettings): Promise<void> {
     const { mfaFatigue } = settings;
-    const { userId, reason, clientIp, challengeId } = event.data;
-    if (!mfaFatigue.enabled || !fatigueReasons.has(reason)) return;
+    // a throttled push episode: pushes came faster than the per-user limit lets through, as push bombing sends them
+    const reason = event.type === 'MfaThrottled' ? (event.data.limit === 'pushesPerWindow' ? 'pushThrottled' : null) : event.data.reason;
+    const { userId, clientIp, challengeId } = event.data;
+    if (!mfaFatigue.enabled || reason === null || (reason !== 'pushThrottled' && !fatigueReasons.has(reason))) return;
     const at = iso(event.data.at);
     this.signals.record({ detector: 'mfaFatigue', eventId: event.eventId, userId, clientIp, at, position: event.position, correlationId: event.metadata.correlationId, detail: reason });
     const open = this.signals.openForUser('mfaFatigue', userId, minutesBefore(at, mfaFatigue.windowMinutes), { at, position: event.position });
     if (open.length < mfaFatigue.threshold) return;
     const declined = open.filter((row) => row.detail === 'userDeclined').length;
+    const throttled = open.filter((row) => row.detail === 'pushThrottled').length;
     await this.raise('mfaFatigue', event, open, {
       userId,
       riskEventType: 'mfaFatigue',
       riskLevel: mfaFatigue.riskLevel,
       ipAddress: clientIp,
-      requestId: challengeId,
-      detail: `${open.length} push notifications denied or unanswered within ${mfaFatigue.windowMinutes} minutes (threshold ${mfaFatigue.threshold}): MFA fatigue (push bombing)`,
-      additionalInfo: { pushDenied: declined, pushTimedOut: open.length - declined, windowMinutes: mfaFatigue.windowMinutes, settingsVersion: settings.version },
+      ...(challengeId ? { requestId: challengeId } : {}),
+      detail: `${open.length} push notifications denied, unanswered or throttled within ${mfaFatigue.windowMinutes} minutes (threshold ${mfaFatigue.threshold}): MFA fatigue (push bombing)`,
+      additionalInfo: { pushDenied: declined, pushTimedOut: open.length - declined - throttled, pushThrottled: throttled, windowMinutes: mfaFatigue.windowMinutes, settingsVersion: settings.version },
     });
   }
 
@@ -124,7 +130,7 @@ export class StreamDetections implements OnModuleInit {
    */
   private async raise(
     detector: Detector,
-    trigger: RecordedEvent<MfaDenied | AccountLockedOut>,
+    trigger: RecordedEvent<MfaDenied | AccountLockedOut | MfaThrottled>,
     open: SignalRow[],
     detection: Pick<RiskDetected['data'], 'userId' | 'riskEventType' | 'riskLevel' | 'ipAddress' | 'requestId' | 'detail'> & { additionalInfo: Record<string, string | number> },
     { mark = true }: { mark?: boolean } = {},

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AwaitsEffects, ApiError, ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, ApiZodResponse } from '@bulwark/platform';
+import { ApiRateLimited, AwaitsEffects, ApiError, ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { APPROVE_KEY } from '../../phone/delivery/otp-delivery.port';
 import { FraudAlertPolicy } from '../fraud-alert-policy';
@@ -21,6 +21,7 @@ export class AnswerCallController {
   @Post()
   @HttpCode(200)
   @Roles('app')
+  @ApiRateLimited()
   @ApiZodBody(body, { keys: '#' })
   @ApiOperation({ summary: 'The telephony provider relays the keys pressed on a voice call: # approves, the fraud code then # reports fraud' })
   @ApiZodResponse(200, verificationResult, 'approved with a session, or denied with the reason')

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AwaitsEffects, ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, ApiZodResponse } from '@bulwark/platform';
+import { ApiRateLimited, AwaitsEffects, ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { ReportSuspiciousActivityCommand } from '../report-suspicious-activity/report-suspicious-activity.handler';
 import { idParam } from '../user-mfa.schemas';
@@ -23,6 +23,7 @@ export class AnswerPushController {
   @Post()
   @HttpCode(200)
   @Roles('app')
+  @ApiRateLimited()
   @ApiZodBody(body, { response: 'approve', number: '42' })
   @ApiOperation({ summary: "The authenticator app's answer to a push: approve with the number shown at sign-in, deny, or report fraud" })
   @ApiZodResponse(200, verificationResult, 'approved with a session, or denied with the reason (userDeclined, wrongNumber, fraudReported, …)')

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiZodBody, Caller, RequestContext, Roles, zodBody, clientIpField, ApiZodResponse } from '@bulwark/platform';
+import { ApiRateLimited, ApiZodBody, Caller, RequestContext, Roles, zodBody, clientIpField, ApiZodResponse } from '@bulwark/platform';
 import { languageTag } from '@bulwark/contracts';
 import { z } from 'zod';
 import { idParam, userIdParam } from '../user-mfa.schemas';
@@ -37,6 +37,7 @@ export class IssueChallengeController {
   @Post()
   @HttpCode(201)
   @Roles('app')
+  @ApiRateLimited()
   @ApiZodBody(body, { userId: 'alice', clientIp: '203.0.113.7', userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Edge/131.0', appId: 'portal', language: 'en-US' })
   @ApiOperation({
     summary:

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, ApiZodResponse } from '@bulwark/platform';
+import { ApiRateLimited, ApiZodBody, Caller, RequestContext, Roles, ZodPipe, zodBody, ApiZodResponse } from '@bulwark/platform';
 import { z } from 'zod';
 import { idParam, otpCode } from '../user-mfa.schemas';
 import { VerificationResult, VerifyChallengeCommand } from './verify-challenge.handler';
@@ -17,6 +17,7 @@ export class VerifyChallengeController {
   @Post()
   @HttpCode(200)
   @Roles('app')
+  @ApiRateLimited()
   @ApiZodBody(body, { code: '492039', rememberDevice: false })
   @ApiOperation({ summary: 'Answer an app-code or SMS challenge with its code: approved with a session, or denied with a reason' })
   @ApiZodResponse(200, verificationResult, 'approved with a session, or denied with the reason (wrongCode, replayedCode, lockedOut, …)')
