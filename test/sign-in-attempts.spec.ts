@@ -49,7 +49,7 @@ describe('sign-in rows: one per attempt, and the usage report counting each chal
     const from = bulwark.clock.now().toISOString();
     const wrongOnce = async () => {
       const id = await challenge('att-ann');
-      expect((await app().post(`/v1/mfa/challenges/${id}/verify`, { code: wrongCodeAt(secret, bulwark.clock) })).body).toEqual({ status: 'denied', reason: 'wrongCode' });
+      expect((await app().post(`/v1/mfa/challenges/${id}/verify`, { code: wrongCodeAt(secret, bulwark.clock) })).body).toMatchObject({ status: 'denied', reason: 'wrongCode' });
     };
     for (let n = 0; n < 3; n++) await wrongOnce();
     expect(await expireWhatIsDue()).toBe(3);
@@ -92,5 +92,26 @@ describe('sign-in rows: one per attempt, and the usage report counting each chal
     expect(report.authentications).toEqual([
       { period: from.slice(0, 10), methods: [{ method: 'Mobile app verification code', success: 1, failure: 2, bypassed: 0, total: 3 }] },
     ]);
+  });
+
+  it('shows a throttling episode as one failed row naming the limit, and still counts the challenge it ended once', async () => {
+    const { secret } = await enrol(bulwark, 'att-cy');
+    const from = bulwark.clock.now().toISOString();
+    const id = await challenge('att-cy');
+    // the default attempt limit: the fifth wrong answer ends the challenge
+    for (let n = 0; n < 5; n++) await app().post(`/v1/mfa/challenges/${id}/verify`, { code: wrongCodeAt(secret, bulwark.clock) });
+    await bulwark.consumers.catchUp();
+
+    const reply = await analyst().get(`/v1.0/auditLogs/signIns?$filter=${encodeURIComponent("userId eq 'att-cy'")}&$top=100`);
+    const statuses = (reply.body.value as Array<{ status: { errorCode: number; failureReason: string } }>).map((row) => row.status);
+    expect(statuses.filter((status) => status.errorCode === 500121)).toHaveLength(5);
+    expect(statuses.filter((status) => status.errorCode !== 500121)).toEqual([
+      {
+        errorCode: 50053,
+        failureReason: 'Too many requests: the sign-in was refused by the rate limit attemptsPerChallenge.',
+        additionalDetails: 'MFA denied; too many answers to one verification request',
+      },
+    ]);
+    expect((await usage(from)).totals).toEqual({ success: 0, failure: 1, bypassed: 0, total: 1 });
   });
 });
