@@ -57,7 +57,7 @@ describe('MFA methods end to end through HTTP', () => {
       const second = await challenge('sms-user');
       const secondText = await lastTextTo(second.id);
       bulwark.clock.advance({ seconds: 181 });
-      expect((await app().post(`/v1/mfa/challenges/${second.id}/verify`, { code: secondText.code })).body).toEqual({ status: 'denied', reason: 'expired' });
+      expect((await app().post(`/v1/mfa/challenges/${second.id}/verify`, { code: secondText.code })).body).toEqual({ status: 'denied', reason: 'expired', retryAllowed: false });
 
       const events = JSON.stringify(await bulwark.store.readStream(streams.userMfa('sms-user')));
       expect(events).not.toContain(`"${text.code}"`);
@@ -70,7 +70,7 @@ describe('MFA methods end to end through HTTP', () => {
       const b = await challenge('sms-user');
       const codeB = (await lastTextTo(b.id)).code!;
       expect((await app().post(`/v1/mfa/challenges/${a.id}/verify`, { code: codeA })).status).toBe(409);
-      if (codeA !== codeB) expect((await app().post(`/v1/mfa/challenges/${b.id}/verify`, { code: codeA })).body).toEqual({ status: 'denied', reason: 'wrongCode' });
+      if (codeA !== codeB) expect((await app().post(`/v1/mfa/challenges/${b.id}/verify`, { code: codeA })).body).toEqual({ status: 'denied', reason: 'wrongCode', retryAllowed: true, attemptsLeft: 4 });
       expect((await app().post(`/v1/mfa/challenges/${b.id}/verify`, { code: codeB })).body).toMatchObject({ status: 'approved' });
       const events = await bulwark.store.readStream(streams.userMfa('sms-user'));
       expect(events.find((event) => event.type === 'MfaDenied' && event.data.challengeId === a.id)?.data).toMatchObject({ reason: 'superseded' });
@@ -98,7 +98,7 @@ describe('MFA methods end to end through HTTP', () => {
       expect((await app().post(`/v1/mfa/challenges/${call.id}/callResponse`, { keys: '#' })).body).toMatchObject({ status: 'approved' });
 
       const fraud = await challenge('voice-user');
-      expect((await app().post(`/v1/mfa/challenges/${fraud.id}/callResponse`, { keys: '0#' })).body).toEqual({ status: 'denied', reason: 'fraudReported' });
+      expect((await app().post(`/v1/mfa/challenges/${fraud.id}/callResponse`, { keys: '0#' })).body).toEqual({ status: 'denied', reason: 'fraudReported', retryAllowed: false });
       expect(await streamTypes(bulwark.store, streams.userMfa('voice-user'))).toContain('SuspiciousActivityReported');
     });
   });
@@ -128,9 +128,9 @@ describe('MFA methods end to end through HTTP', () => {
     it('denies a wrong number, a denial and an answer of the wrong kind', async () => {
       const wrong = await challenge(pushUser, { channel: 'appNotification' });
       const other = wrong.numberToShow === '42' ? '43' : '42';
-      expect((await app().post(`/v1/mfa/challenges/${wrong.id}/pushResponse`, { response: 'approve', number: other })).body).toEqual({ status: 'denied', reason: 'wrongNumber' });
+      expect((await app().post(`/v1/mfa/challenges/${wrong.id}/pushResponse`, { response: 'approve', number: other })).body).toEqual({ status: 'denied', reason: 'wrongNumber', retryAllowed: false });
       const declined = await challenge(pushUser, { channel: 'appNotification' });
-      expect((await app().post(`/v1/mfa/challenges/${declined.id}/pushResponse`, { response: 'deny' })).body).toEqual({ status: 'denied', reason: 'userDeclined' });
+      expect((await app().post(`/v1/mfa/challenges/${declined.id}/pushResponse`, { response: 'deny' })).body).toEqual({ status: 'denied', reason: 'userDeclined', retryAllowed: false });
       const codeInstead = await challenge(pushUser, { channel: 'appNotification' });
       expect((await app().post(`/v1/mfa/challenges/${codeInstead.id}/verify`, { code: '123456' })).status).toBe(409);
       expect((await app().post(`/v1/mfa/challenges/${codeInstead.id}/pushResponse`, { response: 'approve' })).status).toBe(400);
@@ -173,11 +173,11 @@ describe('MFA methods end to end through HTTP', () => {
       expect(created.body.password).toMatch(/^[a-z]{16}$/);
       const verify = (password: string) => app().post('/v1/users/legacy-user/authentication/appPasswords/verify', { password, clientIp: '198.51.100.20' });
       expect((await verify(created.body.password)).body).toMatchObject({ status: 'approved', sessionId: expect.any(String) });
-      expect((await verify('notthepassword')).body).toEqual({ status: 'denied', reason: 'wrongCode' });
+      expect((await verify('notthepassword')).body).toEqual({ status: 'denied', reason: 'wrongCode', retryAllowed: false });
       expect(JSON.stringify(await bulwark.store.readStream(streams.userMfa('legacy-user')))).not.toContain(created.body.password);
 
       expect((await bulwark.as('admin').raw('DELETE', '/v1/users/legacy-user/authentication/appPasswords', undefined)).status).toBe(204);
-      expect((await verify(created.body.password)).body).toEqual({ status: 'denied', reason: 'wrongCode' });
+      expect((await verify(created.body.password)).body).toEqual({ status: 'denied', reason: 'wrongCode', retryAllowed: false });
       expect(await streamTypes(bulwark.store, streams.userMfa('legacy-user'))).toEqual(expect.arrayContaining(['AppPasswordCreated', 'AppPasswordsDeleted']));
       expect((await app().post('/v1/users/nobody-here/authentication/appPasswords/verify', { password: 'x', clientIp: '198.51.100.20' })).status).toBe(404);
     });
@@ -193,7 +193,7 @@ describe('MFA methods end to end through HTTP', () => {
       expect(bySms.channel).toBe('sms');
       expect((await bulwark.as('admin').raw('DELETE', `/v1.0/users/many-methods/authentication/phoneMethods/${phone.id}`, undefined)).status).toBe(204);
       const code = (await lastTextTo(bySms.id)).code!;
-      expect((await app().post(`/v1/mfa/challenges/${bySms.id}/verify`, { code })).body).toEqual({ status: 'denied', reason: 'methodDisabled' });
+      expect((await app().post(`/v1/mfa/challenges/${bySms.id}/verify`, { code })).body).toEqual({ status: 'denied', reason: 'methodDisabled', retryAllowed: false });
       expect((await challenge('many-methods')).methodId).toBe(methodId);
       expect((await bulwark.as('admin').raw('DELETE', `/v1.0/users/many-methods/authentication/phoneMethods/${methodId}`, undefined)).status).toBe(404);
     });

@@ -135,6 +135,9 @@ describe('MFA service settings through HTTP', () => {
       expect((await upload({ messageType: 'fraudGreeting', language: 'en-US' }, { bytes: english, name: 'hello.wav' })).status).toBe(201);
       expect((await admin().put('/v1/settings/phoneCall', { callerId: '+12065550123' })).status).toBe(200);
       expect((await app().post('/v1.0/users/caller/authentication/phoneMethods', { phoneNumber: '+14255550111', phoneType: 'office' })).status).toBe(201);
+      // this test places six calls to one user in a minute to compare greetings, over the default 3 calls per 10 minutes
+      const { version: _, ...rateLimits } = (await admin().get('/v1/settings/rateLimits')).body;
+      expect((await admin().put('/v1/settings/rateLimits', { ...rateLimits, callsPerWindow: 10 })).status).toBe(200);
 
       const call = async (language?: string) => {
         const issued = await challenge('caller', language ? { language } : {});
@@ -161,6 +164,7 @@ describe('MFA service settings through HTTP', () => {
         expect((await call('en-US')).greeting).toMatchObject({ messageType: 'greeting', language: standard.language });
       } finally {
         expect((await admin().put('/v1/settings/fraudAlert', { reportSuspiciousActivity: 'enabled', autoBlockOnFraud: false })).status).toBe(200);
+        expect((await admin().put('/v1/settings/rateLimits', rateLimits)).status).toBe(200);
       }
     });
   });
