@@ -80,7 +80,7 @@ describe('the analyst API: Microsoft Graph queries over sign-ins, audits and ris
     expect((await app().post(`/v1/mfa/challenges/${call.id}/callResponse`, { keys: '#' })).body.status).toBe('approved');
     bulwark.clock.advance({ minutes: 1 });
     const fraudCall = await challenge('ana-bob', { clientIp: '198.51.100.5' });
-    expect((await app().post(`/v1/mfa/challenges/${fraudCall.id}/callResponse`, { keys: '0#' })).body).toEqual({ status: 'denied', reason: 'fraudReported' });
+    expect((await app().post(`/v1/mfa/challenges/${fraudCall.id}/callResponse`, { keys: '0#' })).body).toEqual({ status: 'denied', reason: 'fraudReported', retryAllowed: false });
     bulwark.clock.advance({ minutes: 1 });
 
     // carol: push notifications; she declines one, then reports one as fraud from the app

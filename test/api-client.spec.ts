@@ -49,11 +49,11 @@ describe('the generated client', () => {
       body: { code: wrongCodeAt(secret, bulwark.clock) },
       throwOnError: true,
     });
-    expect(denied.data).toEqual({ status: 'denied', reason: 'wrongCode' });
+    expect(denied.data).toEqual({ status: 'denied', reason: 'wrongCode', retryAllowed: true, attemptsLeft: 4 });
 
     const second = await issueChallengeControllerIssue({ client: app, body: signIn, throwOnError: true });
     const approved = await verifyChallengeControllerVerify({ client: app, path: { challengeId: second.data.id }, body: { code: totpAt(secret, bulwark.clock) }, throwOnError: true });
-    expect(approved.data).toEqual({ status: 'approved', sessionId: expect.any(String) });
+    expect(approved.data).toEqual({ status: 'approved', sessionId: expect.any(String), retryAllowed: false });
 
     await bulwark.consumers.catchUp();
     const log = await signInsControllerList({ client: clientAs('analyst'), throwOnError: true });

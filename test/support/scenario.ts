@@ -28,7 +28,9 @@ export async function runScenario(bulwark: Embedded, userId = 'alice'): Promise<
   for (let attempt = 1; attempt <= 3; attempt++) {
     const { id } = await challenge();
     const reply = await verify(id, wrongCodeAt(secret, clock));
-    expect(reply).toEqual({ status: 200, body: { status: 'denied', reason: 'wrongCode' } });
+    // each on its own challenge, so 4 answers are left on it; the third wrong code locks the account and ends retries
+    const open = attempt < 3 ? { retryAllowed: true, attemptsLeft: 4 } : { retryAllowed: false };
+    expect(reply).toEqual({ status: 200, body: { status: 'denied', reason: 'wrongCode', ...open } });
     clock.advance({ seconds: 5 });
   }
   const events = await bulwark.store.readStream(mfaStream);
@@ -38,7 +40,7 @@ export async function runScenario(bulwark: Embedded, userId = 'alice'): Promise<
   expect(events[lock]!.revision).toBe(events[lock - 1]!.revision + 1);
   const fourth = await challenge();
   expect(fourth).toMatchObject({ status: 'denied', reason: 'lockedOut' });
-  expect(await verify(waiting.id, totpAt(secret, clock))).toEqual({ status: 200, body: { status: 'denied', reason: 'lockedOut' } });
+  expect(await verify(waiting.id, totpAt(secret, clock))).toEqual({ status: 200, body: { status: 'denied', reason: 'lockedOut', retryAllowed: false } });
 
   // 3. once the lock has expired, a correct code is approved with a session
   clock.advance({ minutes: 16 });
