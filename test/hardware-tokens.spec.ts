@@ -103,13 +103,13 @@ describe('OATH hardware tokens end to end through HTTP', () => {
       return (await bulwark.as('app').post(`/v1/mfa/challenges/${challenge.id}/verify`, { code })).body;
     };
     expect(await verify(hotpCode(1))).toMatchObject({ status: 'approved' });
-    expect(await verify(hotpCode(1))).toEqual({ status: 'denied', reason: 'replayedCode' });
+    expect(await verify(hotpCode(1))).toEqual({ status: 'denied', reason: 'replayedCode', retryAllowed: true, attemptsLeft: 4 });
     expect(await verify(hotpCode(6))).toMatchObject({ status: 'approved' });
-    expect(await verify(hotpCode(60))).toEqual({ status: 'denied', reason: 'wrongCode' });
+    expect(await verify(hotpCode(60))).toEqual({ status: 'denied', reason: 'wrongCode', retryAllowed: true, attemptsLeft: 4 });
     const resync = (code1: string, code2: string) => bulwark.as('app').post(`/beta/users/hotp-user/authentication/hardwareOathMethods/${device.id}/resync`, { code1, code2 });
     expect((await resync(hotpCode(60), hotpCode(62))).status).toBe(422);
     expect((await resync(hotpCode(60), hotpCode(61))).status).toBe(200);
-    expect(await verify(hotpCode(61))).toEqual({ status: 'denied', reason: 'replayedCode' });
+    expect(await verify(hotpCode(61))).toEqual({ status: 'denied', reason: 'replayedCode', retryAllowed: true, attemptsLeft: 4 });
     expect(await verify(hotpCode(62))).toMatchObject({ status: 'approved' });
     expect(await streamTypes(bulwark.store, streams.userMfa('hotp-user'))).toContain('HardwareTokenResynchronized');
   });

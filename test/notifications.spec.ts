@@ -223,7 +223,9 @@ describe('admin notifications', () => {
       answers.push({ ...reply, at: Date.now() });
       clock.advance({ seconds: 5 });
     }
-    expect(answers.map(({ status, body }) => ({ status, body }))).toEqual(Array(3).fill({ status: 200, body: { status: 'denied', reason: 'wrongCode' } }));
+    const denied = { status: 200, body: { status: 'denied', reason: 'wrongCode', retryAllowed: true, attemptsLeft: 4 } };
+    // the third denial locks carol out: her challenge may not be answered again
+    expect(answers.map(({ status, body }) => ({ status, body }))).toEqual([denied, denied, { status: 200, body: { status: 'denied', reason: 'wrongCode', retryAllowed: false } }]);
     // each answer came while a request to the hanging receiver was still open
     for (const { at } of answers) {
       expect(hanging.received.some((hook) => hook.at <= at && (hook.closedAt === null || hook.closedAt > at))).toBe(true);
