@@ -127,7 +127,7 @@ describe('tenant MFA settings and per-user state through HTTP', () => {
     const blocked = await admin().post('/v1/users/blocked-user/block', { reason: 'suspected takeover' });
     expect(blocked.body).toMatchObject({ status: 'blocked', reason: 'suspected takeover' });
     expect(Date.parse(blocked.body.until) - bulwark.clock.now().getTime()).toBe(90 * 86_400_000);
-    expect((await bulwark.as('app').post(`/v1/mfa/challenges/${pending.id}/verify`, { code: totpAt(secret, bulwark.clock) })).body).toEqual({ status: 'denied', reason: 'userBlocked' });
+    expect((await bulwark.as('app').post(`/v1/mfa/challenges/${pending.id}/verify`, { code: totpAt(secret, bulwark.clock) })).body).toEqual({ status: 'denied', reason: 'userBlocked', retryAllowed: false });
     expect((await challenge('blocked-user')).body).toMatchObject({ status: 'denied', reason: 'userBlocked' });
     // the block's reactions: every session revoked, every remembered device forgotten
     await bulwark.consumers.catchUp();
@@ -184,7 +184,7 @@ describe('tenant MFA settings and per-user state through HTTP', () => {
       // a correct code clears the code counter only: the third declined push still locks
       const fresh = (await challenge('two-factor-user')).body;
       expect((await bulwark.as('app').post(`/v1/mfa/challenges/${fresh.id}/verify`, { code: totpAt(secret, bulwark.clock) })).body.status).toBe('approved');
-      expect(await declinePush()).toEqual({ status: 'denied', reason: 'userDeclined' });
+      expect(await declinePush()).toEqual({ status: 'denied', reason: 'userDeclined', retryAllowed: false });
       await bulwark.consumers.catchUp();
       const [locked] = (await bulwark.as('analyst').get('/v1/lockouts')).body.value;
       expect(locked).toMatchObject({ userId: 'two-factor-user', factor: 'push', causedByChallengeIds: expect.any(Array) });
@@ -212,7 +212,7 @@ describe('tenant MFA settings and per-user state through HTTP', () => {
       expect((await fraud({ reportSuspiciousActivity: 'enabled', voiceReportingCode: '5', autoBlockOnFraud: true })).status).toBe(200);
       const call = (await challenge('fraud-user')).body;
       expect((await bulwark.as('app').post(`/v1/mfa/challenges/${call.id}/callResponse`, { keys: '0#' })).status).toBe(422);
-      expect((await bulwark.as('app').post(`/v1/mfa/challenges/${call.id}/callResponse`, { keys: '5#' })).body).toEqual({ status: 'denied', reason: 'fraudReported' });
+      expect((await bulwark.as('app').post(`/v1/mfa/challenges/${call.id}/callResponse`, { keys: '5#' })).body).toEqual({ status: 'denied', reason: 'fraudReported', retryAllowed: false });
       await bulwark.consumers.catchUp();
       expect((await challenge('fraud-user')).body).toMatchObject({ status: 'denied', reason: 'userBlocked' });
     } finally {

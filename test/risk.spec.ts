@@ -318,7 +318,8 @@ describe('detections from the event stream', () => {
     const deny = async (userId: string, clientIp: string, correlationId: string) => {
       const pending = await challenge(bulwark, userId, { clientIp });
       const reply = await bulwark.as('app').post(`/v1/mfa/challenges/${pending.id}/verify`, { code: wrongCodeAt(secrets[userId]!, bulwark.clock) }, { 'client-request-id': correlationId });
-      expect(reply.body).toEqual({ status: 'denied', reason: 'wrongCode' });
+      // a first wrong code leaves the challenge open: four answers left
+      expect(reply.body).toEqual({ status: 'denied', reason: 'wrongCode', retryAllowed: true, attemptsLeft: 4 });
     };
     // two users from the attacker's address, one from elsewhere: no spray yet
     await deny('spray-1', '198.51.100.66', 'spray-a');
@@ -356,7 +357,8 @@ describe('detections from the event stream', () => {
     const { secret } = await enrol(bulwark, 'locked-twice');
     for (let round = 0; round < 2; round++) {
       const pending = await challenge(bulwark, 'locked-twice');
-      expect((await bulwark.as('app').post(`/v1/mfa/challenges/${pending.id}/verify`, { code: wrongCodeAt(secret, bulwark.clock) })).body).toEqual({ status: 'denied', reason: 'wrongCode' });
+      // the one denial locks the account: no retry
+      expect((await bulwark.as('app').post(`/v1/mfa/challenges/${pending.id}/verify`, { code: wrongCodeAt(secret, bulwark.clock) })).body).toEqual({ status: 'denied', reason: 'wrongCode', retryAllowed: false });
       await bulwark.consumers.catchUp();
       if (round === 0) expect(await detectionsOf('locked-twice')).toEqual([]);
       bulwark.clock.advance({ minutes: 2 });
@@ -376,7 +378,7 @@ describe('detections from the event stream', () => {
     await enrolPush(bulwark, 'quiet-push');
     for (let i = 0; i < 3; i++) {
       const push = await challenge(bulwark, 'quiet-push', { channel: 'appNotification' });
-      expect((await bulwark.as('app').post(`/v1/mfa/challenges/${push.id}/pushResponse`, { response: 'deny' })).body).toEqual({ status: 'denied', reason: 'userDeclined' });
+      expect((await bulwark.as('app').post(`/v1/mfa/challenges/${push.id}/pushResponse`, { response: 'deny' })).body).toEqual({ status: 'denied', reason: 'userDeclined', retryAllowed: false });
     }
     await bulwark.consumers.catchUp();
     expect(await detectionsOf('quiet-push')).toEqual([]);
@@ -410,30 +412,51 @@ describe('end to end: a push-bombing burst', () => {
     const session = await signInWithPush(bulwark, userId);
     expect(await app.get(`/v1/sessions/${session}`)).toMatchObject({ status: 200, body: { valid: true } });
 
-    // the attacker has the password and keeps pushing: the user denies four, ignores one
-    for (let i = 1; i <= 4; i++) {
+    // the attacker has the password and keeps pushing: the user denies three, ignores the fourth
+    for (let i = 1; i <= 3; i++) {
       const push = await challenge(bulwark, userId, { channel: 'appNotification', clientIp: '198.51.100.23' });
-      expect((await app.post(`/v1/mfa/challenges/${push.id}/pushResponse`, { response: 'deny' }, { 'client-request-id': `bomb-${i}` })).body).toEqual({ status: 'denied', reason: 'userDeclined' });
+      expect((await app.post(`/v1/mfa/challenges/${push.id}/pushResponse`, { response: 'deny' }, { 'client-request-id': `bomb-${i}` })).body).toEqual({ status: 'denied', reason: 'userDeclined', retryAllowed: false });
       bulwark.clock.advance({ seconds: 20 });
     }
     await bulwark.consumers.catchUp();
     expect(await riskEvents(bulwark, userId)).toEqual([]);
     await challenge(bulwark, userId, { channel: 'appNotification', clientIp: '198.51.100.23' });
+    bulwark.clock.advance({ seconds: 10 });
+    // the next pushes meet the per-user limit (5 pushes in 10 minutes, the user's own sign-in among them): 429 with
+    // Retry-After until the first push leaves the window (600 s after it, 70 s ago), one MfaThrottled for the episode
+    for (let i = 1; i <= 2; i++) {
+      const refused = await fetch(`${bulwark.url}/v1/mfa/challenges`, {
+        method: 'POST',
+        headers: { connection: 'close', authorization: `Bearer ${bulwark.keys.app}`, 'content-type': 'application/json', 'client-request-id': `bomb-throttled-${i}` },
+        body: JSON.stringify({ userId, clientIp: '198.51.100.23', channel: 'appNotification' }),
+      });
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('530');
+      expect(await refused.json()).toMatchObject({ error: { code: 'tooManyRequests', message: expect.stringMatching(/pushesPerWindow/) } });
+    }
+    const episodes = (await bulwark.store.readStream(streams.userMfa(userId))).filter((event) => event.type === 'MfaThrottled');
+    expect(episodes.map((event) => event.data)).toEqual([expect.objectContaining({ limit: 'pushesPerWindow', clientIp: '198.51.100.23', challengeId: null })]);
     bulwark.clock.advance({ seconds: 61 });
     await bulwark.consumers.catchUp();
     expect(await bulwark.app.get(ChallengeExpiry).sweep()).toBeGreaterThanOrEqual(1);
     await bulwark.consumers.catchUp();
 
-    // the fifth unanswered push makes it a burst: mfaFatigue, high, naming the five events
+    // the unanswered push, timed out, makes it a burst of five signals: mfaFatigue, high, naming the three denials, the throttled episode and the timeout
     const burst = (await bulwark.store.readStream(streams.userMfa(userId))).filter(
-      (event) => event.type === 'MfaDenied' && ['userDeclined', 'timeout'].includes(event.data.reason as string),
+      (event) => (event.type === 'MfaDenied' && ['userDeclined', 'timeout'].includes(event.data.reason as string)) || event.type === 'MfaThrottled',
     );
-    expect(burst.map((event) => event.data.reason)).toEqual(['userDeclined', 'userDeclined', 'userDeclined', 'userDeclined', 'timeout']);
+    expect(burst.map((event) => event.data.reason ?? event.type)).toEqual(['userDeclined', 'userDeclined', 'userDeclined', 'MfaThrottled', 'timeout']);
     const [detected, remediation, ...rest] = await riskEvents(bulwark, userId);
     expect(rest).toEqual([]);
     expect(detected).toMatchObject({
       type: 'RiskDetected',
-      data: { riskEventType: 'mfaFatigue', riskLevel: 'high', ipAddress: '198.51.100.23', eventIds: burst.map((event) => event.eventId), additionalInfo: { pushDenied: 4, pushTimedOut: 1 } },
+      data: {
+        riskEventType: 'mfaFatigue',
+        riskLevel: 'high',
+        ipAddress: '198.51.100.23',
+        eventIds: burst.map((event) => event.eventId),
+        additionalInfo: { pushDenied: 3, pushTimedOut: 1, pushThrottled: 1 },
+      },
       metadata: { correlationId: burst[4]!.metadata.correlationId, causationId: burst[4]!.eventId },
     });
     const detections = (await analyst.get('/v1.0/identityProtection/riskDetections')).body.value;
@@ -450,7 +473,10 @@ describe('end to end: a push-bombing burst', () => {
     const revocations = await bulwark.store.readStream(streams.userSessions(userId));
     expect(revocations.map((event) => event.metadata.causationId)).toEqual(expect.arrayContaining([remediation!.eventId, blocked!.eventId]));
     expect(await app.get(`/v1/sessions/${session}`)).toEqual({ status: 200, body: { valid: false, reason: 'revoked' } });
-    expect(await challenge(bulwark, userId, { channel: 'appNotification' })).toMatchObject({ status: 'denied', reason: 'userBlocked' });
+    // the attacker's pushes still meet the limit first while the episode lasts (nothing more recorded); any other sign-in is denied, blocked
+    expect((await app.post('/v1/mfa/challenges', { userId, clientIp: '198.51.100.23', channel: 'appNotification' })).status).toBe(429);
+    expect((await bulwark.store.readStream(streams.userMfa(userId))).filter((event) => event.type === 'MfaThrottled')).toHaveLength(1);
+    expect(await challenge(bulwark, userId, { channel: 'appCode' })).toMatchObject({ status: 'denied', reason: 'userBlocked' });
     expect((await analyst.get(`${RISKY_USERS}/${userId}`)).body).toMatchObject({ riskLevel: 'high', riskState: 'atRisk' });
 
     // the admin hears of it by email, from a real SMTP server's point of view
@@ -470,7 +496,8 @@ describe('end to end: a push-bombing burst', () => {
     bulwark.clock.advance({ seconds: 1 });
     const afterDismissal = bulwark.clock.now().toISOString();
     expect((await admin.post(`/v1/users/${userId}/unblock`, { reason: 'analyst dismissed the risk: push bombing, password reset done' })).status).toBe(200);
-    bulwark.clock.advance({ minutes: 1 });
+    // the user signs in with a push once the throttling episode is over and the burst's first pushes have left the window
+    bulwark.clock.set(episodes[0]!.data.until as string);
     const again = await signInWithPush(bulwark, userId);
     expect(await app.get(`/v1/sessions/${again}`)).toMatchObject({ status: 200, body: { valid: true, userId } });
     await bulwark.consumers.catchUp();
