@@ -6,8 +6,16 @@ import { BenchServer } from './server';
 /** High enough that the 10% wrong codes (and the replayed ones) never lock a user during the bench. */
 export const BENCH_LOCKOUT = { denialsBeforeLockout: 1000, counterResetMinutes: 1, autoUnlockMinutes: 1 };
 
+/**
+ * The per-user rate limits at their highest: the bench measures the decision path at full load, and 1,000 users
+ * round robin at over a thousand challenges a second would each pass the default 10 a minute (the limits are
+ * still decided on every command: their cost is measured, their refusals are not).
+ */
+export const BENCH_RATE_LIMITS = { challengesPerMinute: 100, pushesPerWindow: 100, smsPerWindow: 100, callsPerWindow: 100, windowMinutes: 1, attemptsPerChallenge: 100 };
+
 export async function setLockoutPolicy(server: BenchServer): Promise<void> {
   await call(server, server.keys.admin, 'PUT', '/v1/settings/lockout', BENCH_LOCKOUT, 200);
+  await call(server, server.keys.admin, 'PUT', '/v1/settings/rateLimits', BENCH_RATE_LIMITS, 200);
 }
 
 /**

@@ -55,6 +55,11 @@ export async function startServer(dataDir: string, options: { profile?: boolean 
     BULWARK_KEY_ANALYST: keys.analyst,
     BULWARK_KEY_SIEM: keys.siem,
     BULWARK_KEY_APP: keys.app,
+    // the load comes from one address and one app key: the in-process buckets are checked on every request, at their highest
+    BULWARK_RATE_LIMIT_IP_BURST: '1000000',
+    BULWARK_RATE_LIMIT_IP_PER_MINUTE: '1000000',
+    BULWARK_RATE_LIMIT_APP_BURST: '1000000',
+    BULWARK_RATE_LIMIT_APP_PER_MINUTE: '1000000',
   };
   // the embedded default: SQLite and in-process delivery, whatever the calling shell has configured
   for (const name of ['EVENTSTORE_CONNECTION_STRING', 'KAFKA_BROKERS', 'BULWARK_DELIVERY', 'BULWARK_ENCRYPTION_KEY', 'NODE_OPTIONS']) delete env[name];

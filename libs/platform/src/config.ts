@@ -99,8 +99,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, serviceName: string): Bulwark
     logPretty: env.BULWARK_LOG_PRETTY === '1' || env.BULWARK_LOG_PRETTY === 'true',
     tracing,
     rateLimits: {
-      perClientIp: { burst: integerFrom(env, 'BULWARK_RATE_LIMIT_IP_BURST', 300, 1, 1_000_000), perMinute: integerFrom(env, 'BULWARK_RATE_LIMIT_IP_PER_MINUTE', 300, 1, 1_000_000) },
-      perAppKey: { burst: integerFrom(env, 'BULWARK_RATE_LIMIT_APP_BURST', 3_000, 1, 1_000_000), perMinute: integerFrom(env, 'BULWARK_RATE_LIMIT_APP_PER_MINUTE', 3_000, 1, 1_000_000) },
+      // a sign-in IP may be a company's NAT (many people at 9 am); an app key is a whole front end: the buckets stop a
+      // flood from one source, the exact per-user limits stop attacks on one person
+      perClientIp: { burst: integerFrom(env, 'BULWARK_RATE_LIMIT_IP_BURST', 1_200, 1, 1_000_000), perMinute: integerFrom(env, 'BULWARK_RATE_LIMIT_IP_PER_MINUTE', 1_200, 1, 1_000_000) },
+      perAppKey: { burst: integerFrom(env, 'BULWARK_RATE_LIMIT_APP_BURST', 10_000, 1, 1_000_000), perMinute: integerFrom(env, 'BULWARK_RATE_LIMIT_APP_PER_MINUTE', 600_000, 1, 1_000_000) },
     },
   };
 }
