@@ -1,6 +1,6 @@
 import { streams } from '@bulwark/contracts';
 import { envelope } from '@bulwark/event-store';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateSync } from 'otplib';
@@ -112,6 +112,70 @@ describe('OATH hardware tokens end to end through HTTP', () => {
     expect(await verify(hotpCode(61))).toEqual({ status: 'denied', reason: 'replayedCode', retryAllowed: true, attemptsLeft: 4 });
     expect(await verify(hotpCode(62))).toMatchObject({ status: 'approved' });
     expect(await streamTypes(bulwark.store, streams.userMfa('hotp-user'))).toContain('HardwareTokenResynchronized');
+  });
+
+  it('takes HOTP counters above 2^53 exactly (2^60 + 5, and 2^64 - 6): assigned, activated, verified, replays refused, resynchronised', async () => {
+    // otplib refuses counters above 2^53 - 1, so the codes are RFC 4226 section 5.3 by hand (checked against otplib below it)
+    const hotp64 = (counter: bigint) => {
+      const message = Buffer.alloc(8);
+      message.writeBigUInt64BE(counter);
+      const digest = createHmac('sha1', RFC_SECRET).update(message).digest();
+      return String((digest.readUInt32BE(digest[19]! & 0x0f) & 0x7fff_ffff) % 10 ** 8).padStart(8, '0');
+    };
+    expect([0n, 1n, 9n].map(hotp64)).toEqual([0, 1, 9].map(hotpCode));
+    const start = 2n ** 60n + 5n;
+    const top = 2n ** 64n - 6n;
+    const keyPackage = (serial: string, counter: bigint) => `
+  <KeyPackage>
+    <DeviceInfo><Manufacturer>Contoso</Manufacturer><SerialNo>${serial}</SerialNo></DeviceInfo>
+    <Key Id="${serial}" Algorithm="urn:ietf:params:xml:ns:keyprov:pskc:hotp">
+      <AlgorithmParameters><ResponseFormat Length="8" Encoding="DECIMAL"/></AlgorithmParameters>
+      <Data><Secret><PlainValue>${RFC_SECRET.toString('base64')}</PlainValue></Secret><Counter><PlainValue>${counter}</PlainValue></Counter></Data>
+    </Key>
+  </KeyPackage>`;
+    const pskc = `<?xml version="1.0" encoding="UTF-8"?>\n<KeyContainer Version="1.0" xmlns="urn:ietf:params:xml:ns:keyprov:pskc">${keyPackage('BIG-COUNTER-1', start)}${keyPackage('BIG-COUNTER-2', top)}\n</KeyContainer>\n`;
+    const started = await upload(pskc, 'application/pskc+xml');
+    expect(started.status).toBe(202);
+    expect(await finished(started.body.id)).toMatchObject({ status: 'completed', imported: 2, rejected: 0 });
+    const devices = (await admin().get(DEVICES)).body.value as Array<{ id: string; serialNumber: string }>;
+    const idOf = (serial: string) => devices.find((device) => device.serialNumber === serial)!.id;
+
+    const user = 'big-counter-user';
+    const id = idOf('BIG-COUNTER-1');
+    expect((await admin().raw('PATCH', `${DEVICES}/${id}`, JSON.stringify({ assignTo: { id: user } }))).status).toBe(200);
+    const methods = `/beta/users/${user}/authentication/hardwareOathMethods/${id}`;
+    expect((await bulwark.as('app').post(`${methods}/activate`, { verificationCode: hotp64(start - 1n) })).status).toBe(422);
+    expect((await bulwark.as('app').post(`${methods}/activate`, { verificationCode: hotp64(start) })).status).toBe(204);
+    const verify = async (code: string) => {
+      const { body: challenge } = await bulwark.as('app').post('/v1/mfa/challenges', { userId: user, clientIp: '203.0.113.62' });
+      return (await bulwark.as('app').post(`/v1/mfa/challenges/${challenge.id}/verify`, { code })).body;
+    };
+    expect(await verify(hotp64(start))).toEqual({ status: 'denied', reason: 'replayedCode', retryAllowed: true, attemptsLeft: 4 });
+    expect(await verify(hotp64(start + 1n))).toMatchObject({ status: 'approved' });
+    expect(await verify(hotp64(start + 1n))).toEqual({ status: 'denied', reason: 'replayedCode', retryAllowed: true, attemptsLeft: 4 });
+    expect(await verify(hotp64(start + 6n))).toMatchObject({ status: 'approved' });
+    expect(await verify(hotp64(start + 60n))).toEqual({ status: 'denied', reason: 'wrongCode', retryAllowed: true, attemptsLeft: 4 });
+    const resync = (code1: string, code2: string) => bulwark.as('app').post(`${methods}/resync`, { code1, code2 });
+    expect((await resync(hotp64(start + 60n), hotp64(start + 62n))).status).toBe(422);
+    expect((await resync(hotp64(start + 60n), hotp64(start + 61n))).status).toBe(200);
+    expect(await verify(hotp64(start + 61n))).toEqual({ status: 'denied', reason: 'replayedCode', retryAllowed: true, attemptsLeft: 4 });
+    expect(await verify(hotp64(start + 62n))).toMatchObject({ status: 'approved' });
+    const recorded = (await bulwark.store.readStream(streams.userMfa(user))).map((event) => event.data as Record<string, unknown>);
+    expect(recorded).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ counter: String(start) }),
+        expect.objectContaining({ lastCounter: String(start + 61n) }),
+        expect.objectContaining({ timeStep: String(start + 62n) }),
+      ]),
+    );
+
+    // the last codes a token can show: its counter ends at 2^64 - 1
+    const topUser = 'top-counter-user';
+    const topId = idOf('BIG-COUNTER-2');
+    expect((await admin().raw('PATCH', `${DEVICES}/${topId}`, JSON.stringify({ assignTo: { id: topUser } }))).status).toBe(200);
+    expect((await bulwark.as('app').post(`/beta/users/${topUser}/authentication/hardwareOathMethods/${topId}/activate`, { verificationCode: hotp64(top) })).status).toBe(204);
+    const { body: challenge } = await bulwark.as('app').post('/v1/mfa/challenges', { userId: topUser, clientIp: '203.0.113.63' });
+    expect((await bulwark.as('app').post(`/v1/mfa/challenges/${challenge.id}/verify`, { code: hotp64(2n ** 64n - 1n) })).body).toMatchObject({ status: 'approved' });
   });
 
   it('refuses whole files that are not token files, too large, hostile or undecryptable, storing nothing', async () => {

@@ -7,6 +7,15 @@ import { upcaster } from './upcasting';
 const userId = z.string().min(1).max(256);
 const id = z.string().min(1).max(200);
 const at = z.iso.datetime();
+/**
+ * An HOTP counter is 64 bits (RFC 4226): a number while it is a safe integer, its exact decimal beyond 2^53 - 1.
+ * Events written before counters could be that large hold a number; so do TOTP time steps, wherever a field holds
+ * either (a matched code's step).
+ */
+export const hotpCounter = z.union([
+  z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  z.string().regex(/^\d{1,20}$/).refine((text) => BigInt(text) <= 0xffff_ffff_ffff_ffffn, 'an HOTP counter has 64 bits'),
+]);
 const ip = z.string().min(1).max(64);
 
 export const otpAlgorithm = z.enum(['SHA1', 'SHA256', 'SHA512']);
@@ -81,8 +90,8 @@ export const methodRegistered = z.object({
   methodId: id,
   methodType,
   displayName: z.string().max(200).nullable(),
-  /** the time step of the activation code, so that code cannot approve a sign-in afterwards */
-  timeStep: z.number().int().nonnegative().nullable(),
+  /** the time step (or HOTP counter) of the activation code, so that code cannot approve a sign-in afterwards */
+  timeStep: hotpCounter.nullable(),
   /** phone methods: the E.164 number (kept from exports) and its kind */
   phoneNumber: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
   phoneType: phoneType.optional(),
@@ -109,7 +118,7 @@ export const oathTokenProfile = {
   /** TOTP */
   period: z.union([z.literal(30), z.literal(60)]).nullable(),
   /** HOTP: the counter of the next code the token will show */
-  counter: z.number().int().nonnegative().nullable(),
+  counter: hotpCounter.nullable(),
 };
 /** A hardware token given to the user, pending until they activate it with a code from it. */
 export const hardwareTokenAssigned = z.object({
@@ -121,7 +130,7 @@ export const hardwareTokenAssigned = z.object({
 });
 export const hardwareTokenActivationFailed = z.object({ userId, methodId: id, at });
 /** HOTP resynchronisation: two consecutive codes found the token's counter further ahead than the window */
-export const hardwareTokenResynchronized = z.object({ userId, methodId: id, lastCounter: z.number().int().nonnegative(), at });
+export const hardwareTokenResynchronized = z.object({ userId, methodId: id, lastCounter: hotpCounter, at });
 
 /** Entra's names for the verification methods a tenant allows */
 export const verificationMethod = z.enum(['call', 'sms', 'appNotification', 'appCode']);
@@ -194,7 +203,7 @@ export const mfaChallengeIssued = z.object({
 export const mfaApproved = z.object({
   ...attempt,
   /** the OATH time step (or HOTP counter) the code matched; null for texted codes, calls and pushes */
-  timeStep: z.number().int().nonnegative().nullable(),
+  timeStep: hotpCounter.nullable(),
   channel: challengeChannel,
   sessionId: id,
 });

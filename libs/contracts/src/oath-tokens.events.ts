@@ -11,22 +11,12 @@ const id = z.string().min(1).max(200);
 const at = z.iso.datetime();
 
 /**
- * An HOTP counter is 64 bits (RFC 4226): a number while it is a safe integer, its exact decimal beyond 2^53 - 1.
- * Events written before counters could be that large hold a number.
- */
-export const hotpCounter = z.union([
-  z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  z.string().regex(/^\d{1,20}$/).refine((text) => BigInt(text) <= 0xffff_ffff_ffff_ffffn, 'an HOTP counter has 64 bits'),
-]);
-
-/**
  * A token staged by its import job: it exists (in the inventory, for assignment) only once the job's
  * OathImportCompleted is recorded, unless the job was started before imports were all or nothing.
  */
 export const oathTokenImported = z.object({
   tokenId: id,
   ...oathTokenProfile,
-  counter: hotpCounter.nullable(),
   importId: id,
   at,
 });

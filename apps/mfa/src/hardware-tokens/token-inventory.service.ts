@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, OathImportEvent, OathTokenImported, streams } from '@bulwark/contracts';
+import { DomainError, OathImportEvent, streams } from '@bulwark/contracts';
 import { CommandContext, EVENT_STORE, EventStore, handleCommand, loadState } from '@bulwark/event-store';
 import { SEALED_BOX, SealedBox } from '@bulwark/platform';
 import { createHash } from 'node:crypto';
+import { storedCounter } from '../user-mfa/hotp-counter';
 import { UserMfaStreams } from '../user-mfa/user-mfa.streams';
 import { MAX_OATH_METHODS } from '../user-mfa/methods.model';
 import { oathTokenDecider, OathTokenState } from './oath-token.decider';
@@ -30,10 +31,6 @@ export function importOutcome(events: OathImportEvent[]): ImportOutcome | null {
   const end = events.find((event) => event.type !== 'OathImportStarted');
   return !end ? 'running' : end.type === 'OathImportCompleted' ? 'completed' : 'failed';
 }
-
-/** A counter as an event keeps it exactly: a number while safe, else its decimal string. */
-export const storedCounter = (counter: bigint | null) => (counter === null ? null : counter <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(counter) : counter.toString());
-export const counterOf = (token: Pick<OathTokenImported['data'], 'counter'>) => (token.counter === null ? null : BigInt(token.counter));
 
 /** A token's id: derived from its serial number (case-insensitive), so the same token cannot be imported twice. */
 export function tokenIdOf(serialNumber: string): string {
@@ -69,7 +66,8 @@ export class TokenInventory {
         data: {
           ...rest,
           tokenId,
-          counter: storedCounter(counter),
+          // exactly: a number while safe, else its decimal string
+          counter: counter === null ? null : storedCounter(counter),
           secret: this.box.seal(secret.toString('hex'), `oath-token/${tokenId}`),
           importId,
           assignTo,
@@ -120,11 +118,6 @@ export class TokenInventory {
     if ((await this.users.state(userId)).methods[tokenId]) return;
     const { token } = state;
     try {
-      const counter = counterOf(token);
-      if (counter !== null && counter > BigInt(Number.MAX_SAFE_INTEGER)) {
-        // the user's MFA stream counts HOTP codes in safe integers; the inventory keeps the counter exactly
-        throw new DomainError('COUNTER_TOO_LARGE', 'conflict', `token ${token.serialNumber} has an HOTP counter above 2^53 - 1, which a user's method cannot hold yet`);
-      }
       await this.users.execute(
         userId,
         {
@@ -140,7 +133,7 @@ export class TokenInventory {
             hashFunction: token.hashFunction,
             digits: token.digits,
             period: token.period,
-            counter: counter === null ? null : Number(counter),
+            counter: token.counter,
             now: context.now.toISOString(),
           },
         },

@@ -146,4 +146,36 @@ describe('methods decider', () => {
       spec.given([hotpToken, active, approved]).when(resync(25)).then([{ type: 'HardwareTokenResynchronized', data: { userId, methodId: 't1', lastCounter: 25, at: at('11:00:00') } }]);
     });
   });
+
+  describe('with an HOTP token assigned at counter 2^60 + 5, above 2^53', () => {
+    // 2^60 + 4, + 5 and + 6 are the same double: only exact counters tell them apart
+    const counter = (offset: number) => (2n ** 60n + BigInt(offset)).toString();
+    const bigToken: UserMfaEvent = { ...hotpToken, data: { ...hotpToken.data, counter: counter(5) } } as UserMfaEvent;
+    const activate = (codeMatched: string): MethodsCommand => ({ type: 'ActivateHardwareToken', data: { userId, methodId: 't1', codeMatched, now: at('09:01:00') } });
+    const active: UserMfaEvent = { type: 'MethodRegistered', data: { userId, methodId: 't1', methodType: 'hardwareOath', displayName: 'SN-1', timeStep: counter(5), at: at('09:01:00') } };
+
+    it('keeps the counter before the next code exactly', () => {
+      expect(spec.given([bigToken]).state.methods.t1).toMatchObject({ status: 'pending', lastTimeStep: counter(4) });
+    });
+
+    it('fails an activation one counter behind, and activates with the next code', () => {
+      spec.given([bigToken]).when(activate(counter(4))).then([{ type: 'HardwareTokenActivationFailed', data: { userId, methodId: 't1', at: at('09:01:00') } }]);
+      spec.given([bigToken]).when(activate(counter(5))).then([active]);
+      expect(spec.given([bigToken, active]).state.methods.t1).toMatchObject({ status: 'active', lastTimeStep: counter(5) });
+    });
+
+    it('moves with approvals and resynchronises only ahead of them, exactly', () => {
+      const approved: UserMfaEvent = { type: 'MfaApproved', data: { ...attempt('c1', '10:00:05'), methodId: 't1', timeStep: counter(7), channel: 'appCode', sessionId: 's1' } };
+      const resync = (lastCounter: string): MethodsCommand => ({ type: 'ResyncHardwareToken', data: { userId, methodId: 't1', lastCounter, now: at('11:00:00') } });
+      const resynced: UserMfaEvent = { type: 'HardwareTokenResynchronized', data: { userId, methodId: 't1', lastCounter: counter(8), at: at('11:00:00') } };
+      spec.given([bigToken, active, approved]).when(resync(counter(7))).thenThrows('INVALID_CODE');
+      spec.given([bigToken, active, approved]).when(resync(counter(8))).then([resynced]);
+      expect(spec.given([bigToken, active, approved, resynced]).state.methods.t1).toMatchObject({ lastTimeStep: counter(8) });
+    });
+
+    it('takes a counter near 2^64', () => {
+      const top = { ...hotpToken, data: { ...hotpToken.data, counter: '18446744073709551610' } } as UserMfaEvent;
+      spec.given([top]).when(activate('18446744073709551612')).then([{ ...active, data: { ...active.data, timeStep: '18446744073709551612' } } as UserMfaEvent]);
+    });
+  });
 });

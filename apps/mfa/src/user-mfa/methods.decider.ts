@@ -1,5 +1,6 @@
 import { DomainError, HardwareTokenAssigned, PasswordHash, PerUserMfaState, PhoneType, SealedSecret, UserMfaEvent } from '@bulwark/contracts';
-import { activeMethods, MAX_APP_PASSWORDS, MAX_OATH_METHODS, Method, MethodsState, methodOf, methodTypeOf, OathMethod } from './methods.model';
+import { addToCounter, Counter, isAfter, laterOf } from './hotp-counter';
+import { activeMethods, HardwareOathMethod, MAX_APP_PASSWORDS, MAX_OATH_METHODS, Method, MethodsState, methodOf, methodTypeOf, OathMethod } from './methods.model';
 
 /**
  * The methods write model of a user's MFA stream (`user_mfa-<userId>`): apps, tokens, phones, app passwords, the
@@ -25,9 +26,9 @@ export type AddAuthenticatorApp = {
 export type ActivateAuthenticatorApp = { type: 'ActivateAuthenticatorApp'; data: { userId: string; methodId: string; codeMatched: number | null; now: string } };
 export type AssignHardwareToken = { type: 'AssignHardwareToken'; data: Omit<HardwareTokenAssigned['data'], 'at'> & { now: string } };
 /** codeMatched: the time step (TOTP) or counter (HOTP) the code matched, or null */
-export type ActivateHardwareToken = { type: 'ActivateHardwareToken'; data: { userId: string; methodId: string; codeMatched: number | null; now: string } };
+export type ActivateHardwareToken = { type: 'ActivateHardwareToken'; data: { userId: string; methodId: string; codeMatched: Counter | null; now: string } };
 /** lastCounter: the counter of the second of two consecutive codes, or null when none was found */
-export type ResyncHardwareToken = { type: 'ResyncHardwareToken'; data: { userId: string; methodId: string; lastCounter: number | null; now: string } };
+export type ResyncHardwareToken = { type: 'ResyncHardwareToken'; data: { userId: string; methodId: string; lastCounter: Counter | null; now: string } };
 export type RegisterPhone = { type: 'RegisterPhone'; data: { userId: string; methodId: string; phoneNumber: string; phoneType: PhoneType; now: string } };
 export type RemoveMethod = { type: 'RemoveMethod'; data: { userId: string; methodId: string; reason: string | null; now: string } };
 export type SetDefaultMethod = { type: 'SetDefaultMethod'; data: { userId: string; methodId: string; now: string } };
@@ -120,14 +121,14 @@ export function decide(command: MethodsCommand, state: MethodsState): UserMfaEve
       if (method.kind !== 'hardwareOath') throw new DomainError('NOT_A_HARDWARE_TOKEN', 'conflict', `method ${methodId} is not a hardware token`);
       if (method.status === 'active') throw new DomainError('METHOD_ALREADY_ACTIVE', 'conflict', `hardware token ${method.serialNumber} is already activated`);
       // a failed activation is an outcome the inventory shows (failedActivation), not a refused request
-      if (codeMatched === null || codeMatched <= method.lastTimeStep) return [{ type: 'HardwareTokenActivationFailed', data: { userId, methodId, at: now } }];
+      if (codeMatched === null || !isAfter(codeMatched, method.lastTimeStep)) return [{ type: 'HardwareTokenActivationFailed', data: { userId, methodId, at: now } }];
       return [{ type: 'MethodRegistered', data: { userId, methodId, methodType: 'hardwareOath', displayName: method.serialNumber, timeStep: codeMatched, at: now } }];
     }
     case 'ResyncHardwareToken': {
       const { userId, methodId, lastCounter, now } = command.data;
       const method = methodOf(state, userId, methodId);
       if (method.kind !== 'hardwareOath' || method.oathType !== 'hotp') throw new DomainError('NOT_AN_HOTP_TOKEN', 'conflict', `method ${methodId} is not an HOTP token`);
-      if (lastCounter === null || lastCounter <= method.lastTimeStep) {
+      if (lastCounter === null || !isAfter(lastCounter, method.lastTimeStep)) {
         throw new DomainError('INVALID_CODE', 'unprocessable', 'no two consecutive codes of this token match ahead of its counter');
       }
       return [{ type: 'HardwareTokenResynchronized', data: { userId, methodId, lastCounter, at: now } }];
@@ -194,6 +195,12 @@ export function evolve(state: MethodsState, event: UserMfaEvent): MethodsState {
   return isMethodsEvent(event) ? fold(state, event) : state;
 }
 
+/** An OATH method with its last step moved up to `step`, never back: a TOTP time step, or an HOTP counter of 64 bits. */
+function advanced(method: OathMethod | HardwareOathMethod, step: Counter): Method {
+  if (method.kind === 'softwareOath') return { ...method, lastTimeStep: Math.max(method.lastTimeStep, Number(step)) };
+  return { ...method, lastTimeStep: laterOf(method.lastTimeStep, step) };
+}
+
 function fold(state: MethodsState, event: MethodsEvent): MethodsState {
   const next: MethodsState = { ...state, exists: true };
   const withMethod = (method: Method): MethodsState => ({ ...next, methods: { ...state.methods, [method.methodId]: method } });
@@ -209,7 +216,7 @@ function fold(state: MethodsState, event: MethodsEvent): MethodsState {
       if (methodType === 'phone' && phoneNumber && phoneType) return withMethod({ kind: 'phone', methodId, status: 'active', phoneNumber, phoneType, createdAt: at });
       const method = state.methods[methodId];
       if (method?.kind !== 'softwareOath' && method?.kind !== 'hardwareOath') return next;
-      return withMethod({ ...method, status: 'active', lastTimeStep: Math.max(method.lastTimeStep, timeStep ?? -1) });
+      return withMethod({ ...advanced(method, timeStep ?? -1), status: 'active' });
     }
     case 'MethodRemoved': {
       const { [event.data.methodId]: _, ...methods } = state.methods;
@@ -220,7 +227,7 @@ function fold(state: MethodsState, event: MethodsEvent): MethodsState {
     case 'HardwareTokenAssigned': {
       const { methodId, secret, oathType, hashFunction, digits, period, counter, serialNumber, manufacturer, model, at } = event.data;
       // HOTP: the counter before the next code; TOTP: no step used yet
-      const lastTimeStep = oathType === 'hotp' ? (counter ?? 0) - 1 : -1;
+      const lastTimeStep = oathType === 'hotp' ? addToCounter(counter ?? 0, -1) : -1;
       return withMethod({ kind: 'hardwareOath', methodId, status: 'pending', secret, oathType, hashFunction, digits, period, serialNumber, manufacturer, model, createdAt: at, lastTimeStep });
     }
     case 'HardwareTokenActivationFailed': {
@@ -252,7 +259,7 @@ function fold(state: MethodsState, event: MethodsEvent): MethodsState {
       const { methodId, timeStep } = event.data;
       const method = methodId ? state.methods[methodId] : undefined;
       if ((method?.kind !== 'softwareOath' && method?.kind !== 'hardwareOath') || timeStep === null) return next;
-      return withMethod({ ...method, lastTimeStep: Math.max(method.lastTimeStep, timeStep) });
+      return withMethod(advanced(method, timeStep));
     }
     default: {
       const unhandled: never = event;
@@ -262,4 +269,4 @@ function fold(state: MethodsState, event: MethodsEvent): MethodsState {
 }
 
 /** Bump `version` whenever the state's shape or the fold changes: snapshots of another version are ignored. */
-export const methodsDecider = { decide, evolve, initialState: initialMethodsState, eventTypes: methodsEventTypes, snapshot: { name: 'user-mfa-methods', version: 1 } };
+export const methodsDecider = { decide, evolve, initialState: initialMethodsState, eventTypes: methodsEventTypes, snapshot: { name: 'user-mfa-methods', version: 2 } };

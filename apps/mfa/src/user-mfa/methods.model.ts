@@ -1,4 +1,5 @@
 import { ChallengeChannel, DomainError, MethodType, PasswordHash, PerUserMfaState, PhoneType, SealedSecret } from '@bulwark/contracts';
+import { Counter } from './hotp-counter';
 
 /** The methods write model's state, and the pure rules on it that both the methods and the sign-in deciders use. */
 
@@ -30,8 +31,8 @@ export type HardwareOathMethod = {
   manufacturer: string | null;
   model: string | null;
   createdAt: string;
-  /** TOTP: the last time step used; HOTP: the last counter used (a code at or before it is a replay) */
-  lastTimeStep: number;
+  /** TOTP: the last time step used; HOTP: the last counter used, of 64 bits (a code at or before it is a replay) */
+  lastTimeStep: Counter;
 };
 
 export type PhoneMethod = { kind: 'phone'; methodId: string; status: 'active'; phoneNumber: string; phoneType: PhoneType; createdAt: string };

@@ -580,4 +580,39 @@ describe('sign-in decider', () => {
       });
     });
   });
+
+  describe('with an HOTP token whose counter is above 2^53 (2^60 + 5)', () => {
+    // 2^60 + 5 and its neighbours are the same double: only exact counters tell them apart
+    const counter = (offset: number) => (2n ** 60n + BigInt(offset)).toString();
+    const token: UserMfaEvent = {
+      type: 'HardwareTokenAssigned',
+      data: { userId, methodId: 't1', serialNumber: 'BIG-1', manufacturer: null, model: null, secret, oathType: 'hotp', hashFunction: 'hmacsha1', digits: 8, period: null, counter: counter(5), at: at('09:00:00') },
+    };
+    const activated: UserMfaEvent = {
+      type: 'MethodRegistered',
+      data: { userId, methodId: 't1', methodType: 'hardwareOath', displayName: 'BIG-1', timeStep: counter(5), at: at('09:00:10') },
+    };
+    const onToken = (challengeId: string, time: string): UserMfaEvent => ({
+      type: 'MfaChallengeIssued',
+      data: { ...attempt(challengeId, time, 't1'), methodType: 'hardwareOath', channel: 'appCode', codeHash: null, expiresAt: at('10:05:00') },
+    });
+    const hotp = (challengeId: string, step: string, time: string) => answer(challengeId, { kind: 'appCode', matchedStep: step }, time);
+    const approvedOnToken = (challengeId: string, time: string, step: string): UserMfaEvent => ({
+      type: 'MfaApproved',
+      data: { ...attempt(challengeId, time, 't1'), timeStep: step, channel: 'appCode', sessionId: 's1' },
+    });
+    const given = [token, activated];
+
+    it('approves the next counter exactly, recording it as its decimal string, and denies the activation code as a replay', () => {
+      spec.given([...given, onToken('c1', '10:00:00')]).when(hotp('c1', counter(6), '10:00:05')).then([approvedOnToken('c1', '10:00:05', counter(6))]);
+      spec.given([...given, onToken('c1', '10:00:00')]).when(hotp('c1', counter(5), '10:00:05')).then([denied('c1', '10:00:05', 'replayedCode', false, 't1')]);
+    });
+
+    it('denies a counter that approved once, and approves one further ahead', () => {
+      const history = [...given, onToken('c1', '10:00:00'), approvedOnToken('c1', '10:00:05', counter(6)), onToken('c2', '10:00:06')];
+      spec.given(history).when(hotp('c2', counter(6), '10:00:07')).then([denied('c2', '10:00:07', 'replayedCode', false, 't1')]);
+      spec.given(history).when(hotp('c2', counter(9), '10:00:07')).then([approvedOnToken('c2', '10:00:07', counter(9))]);
+      expect(spec.given(history).state.methods.methods.t1).toMatchObject({ lastTimeStep: counter(6) });
+    });
+  });
 });

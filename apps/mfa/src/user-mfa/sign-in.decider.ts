@@ -2,6 +2,7 @@ import { ChallengeChannel, DenialReason, DomainError, UserMfaEvent } from '@bulw
 import { LockoutPolicy } from '../lockout-settings/lockout-settings.decider';
 import { RateLimits } from '../rate-limit-settings/rate-limit-settings.decider';
 import { issue, IssueChallenge } from './challenge-issuing';
+import { Counter, isAfter } from './hotp-counter';
 import { countDenial, lockAfterApproval, lockAfterDenial, lockAt } from './lockout.rules';
 import { throttleAfterIssue, throttleAfterThrottled } from './rate-limit.rules';
 import { initialMethodsState, methodsDecider, methodsEventTypes } from './methods.decider';
@@ -16,7 +17,7 @@ import { attemptOf, Challenge, ENDED_KEPT, initialSignInState, isBlocked, NOT_AC
 /** What the adapter found when it checked an answer; the decider judges it. */
 export type Proof =
   /** a code from an authenticator app: the time step it matched, or null */
-  | { kind: 'appCode'; matchedStep: number | null }
+  | { kind: 'appCode'; matchedStep: Counter | null }
   /** a texted or spoken code: whether its hash matches the challenge's */
   | { kind: 'sentCode'; matches: boolean }
   /** the authenticator app's answer to a push, with whether the number picked is the one shown */
@@ -165,7 +166,7 @@ function verify(command: VerifyChallenge, { methods, signIn: state }: SignInMode
   if (method && method.status !== 'active') throw new DomainError('ACCOUNT_NOT_ACTIVATED', 'conflict', `${NOT_ACTIVATED}: method ${method.methodId} was never activated`);
   if (!method || !enabledChannels.includes(challenge.channel)) return [deny('methodDisabled', true)];
 
-  const approve = (timeStep: number | null): UserMfaEvent[] => [
+  const approve = (timeStep: Counter | null): UserMfaEvent[] => [
     { type: 'MfaApproved', data: { ...attempt, timeStep, channel: challenge.channel, sessionId } },
     ...(rememberDevice
       ? [{ type: 'DeviceRemembered' as const, data: { userId, deviceTokenHash: rememberDevice.tokenHash, challengeId, expiresAt: rememberDevice.expiresAt, at: now } }]
@@ -175,7 +176,7 @@ function verify(command: VerifyChallenge, { methods, signIn: state }: SignInMode
   switch (proof.kind) {
     case 'appCode': {
       const lastTimeStep = method.kind === 'phone' ? -1 : method.lastTimeStep;
-      if (proof.matchedStep !== null && proof.matchedStep > lastTimeStep) return approve(proof.matchedStep);
+      if (proof.matchedStep !== null && isAfter(proof.matchedStep, lastTimeStep)) return approve(proof.matchedStep);
       return denyOpen(counted(proof.matchedStep === null ? 'wrongCode' : 'replayedCode', false));
     }
     case 'sentCode':
@@ -242,4 +243,4 @@ export function evolve(model: SignInModel, event: UserMfaEvent): SignInModel {
 export const initialState = (): SignInModel => ({ methods: initialMethodsState(), signIn: initialSignInState() });
 
 /** Bump `version` whenever the state's shape or the fold changes: snapshots of another version are ignored. */
-export const signInDecider = { decide, evolve, initialState, eventTypes: signInEventTypes, snapshot: { name: 'user-mfa-sign-in', version: 2 } };
+export const signInDecider = { decide, evolve, initialState, eventTypes: signInEventTypes, snapshot: { name: 'user-mfa-sign-in', version: 3 } };

@@ -522,7 +522,7 @@ export const catalog: Record<string, (event: ExportEvent) => Description> = {
       signature: 3015,
       act: 'resync',
       ecsType: 'change',
-      entity: { type: 'hardwareOathToken', uid: str(event.data, 'methodId') ?? 'unknown', data: { lastCounter: num(event.data, 'lastCounter') } },
+      entity: { type: 'hardwareOathToken', uid: str(event.data, 'methodId') ?? 'unknown', data: { lastCounter: num(event.data, 'lastCounter') ?? str(event.data, 'lastCounter') } },
     }),
   UserMfaStateChanged: (event) => {
     const state = str(event.data, 'state') ?? 'unknown';
