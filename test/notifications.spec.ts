@@ -256,6 +256,8 @@ describe('admin notifications', () => {
     await eventually(() => mailTo('soc@example.com', '[Bulwark] Fraud reported: dave'), 10_000, "dave's email");
     await eventually(() => hooksFor(switchable, davesReport).length === 1, 10_000, 'a request under way');
 
+    // the email's outcome is appended once its send returned, which may come just after the receiver has the mail
+    await eventually(() => outcomeOf(davesReport, 'soc@example.com'), 10_000, "dave's email evidence");
     // stop while the webhook request is under way, with the reaction's checkpoint lost: it replays everything
     await bulwark.consumers.catchUp();
     await bulwark.store.checkpoints.reset('reaction:admin-notifications');
