@@ -51,6 +51,13 @@ describe('rate limits', () => {
     expect((await throttledIn(bulwark, 'bob')).map((event) => event.data.limit)).toEqual(['challengesPerMinute']);
   });
 
+  it('holds the per-minute limit for a user with no method too: a loop of registration prompts cannot grow the stream', async () => {
+    const replies = await Promise.all(Array.from({ length: 100 }, () => post(bulwark, '/v1/mfa/challenges', { userId: 'nomad', clientIp: '198.51.100.5' })));
+    expect(replies.filter((reply) => reply.status === 201).map((reply) => reply.body.status)).toEqual(Array(10).fill('registrationRequired'));
+    expect(replies.filter((reply) => reply.status === 429)).toHaveLength(90);
+    expect((await bulwark.store.readStream(streams.userMfa('nomad'))).map((event) => event.type)).toEqual([...Array(10).fill('RegistrationRequiredAtSignIn'), 'MfaThrottled']);
+  });
+
   it('ends a challenge with its fifth wrong code (retryAllowed false) and refuses the sixth', async () => {
     const { secret } = await enrol(bulwark, 'carol');
     const challenge = await post(bulwark, '/v1/mfa/challenges', { userId: 'carol', clientIp: '203.0.113.8' });

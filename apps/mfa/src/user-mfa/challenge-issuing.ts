@@ -81,6 +81,12 @@ export function issue(command: IssueChallenge, { methods, signIn: state }: SignI
   const blocked = isBlocked(signIn.blockedUntil, now);
   // a blocked or locked user skips nothing: both are checked before any bypass
   const bypass = locked || blocked ? null : bypassReason(methods, state.rememberedDevices, signIn, now);
+  // a bypass or a registration prompt appends an event too: the per-minute limit holds for them, so a user without
+  // a method (or behind a trusted IP) cannot have their stream grown by a request loop either
+  if (bypass || !usableMethods(methods, signIn.enabledChannels).length) {
+    const refusal = refusedIssue(state.throttle, null, command.data.limits, now);
+    if (refusal) return throttled(state.throttle, refusal, { userId, clientIp, appId }, now);
+  }
   if (bypass) {
     const attempt = { userId, challengeId, methodId: null, clientIp, userAgent, appId, at: now };
     return [{ type: 'MfaBypassed', data: { ...attempt, reason: bypass, sessionId: signIn.sessionId, settingsVersion: signIn.settingsVersion, ...recorded } }];

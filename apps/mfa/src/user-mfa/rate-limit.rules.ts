@@ -10,7 +10,8 @@ import { MAX_RATE_LIMIT, MAX_WINDOW_MINUTES, RateLimits } from '../rate-limit-se
 export type UserRateLimit = Exclude<RateLimitName, 'attemptsPerChallenge'>;
 
 /** A challenge issued, kept while it can still count against a window. */
-export type RecentIssue = { at: string; channel: ChallengeChannel };
+/** A challenge request answered at `at`: issued on a channel, or (null) answered with a bypass or a registration prompt. */
+export type RecentIssue = { at: string; channel: ChallengeChannel | null };
 
 export type Throttle = {
   /** the recent issue times, oldest first: at most MAX_RATE_LIMIT per channel, none older than the longest window */
@@ -31,7 +32,7 @@ const channelLimit: Partial<Record<ChallengeChannel, Exclude<UserRateLimit, 'cha
 };
 
 const what: Record<RateLimitName, string> = {
-  challengesPerMinute: 'challenges a minute',
+  challengesPerMinute: 'challenges',
   pushesPerWindow: 'push notifications',
   smsPerWindow: 'text messages',
   callsPerWindow: 'phone calls',
@@ -49,14 +50,18 @@ function freesAt(issued: RecentIssue[], max: number, windowMs: number): string {
   return new Date(Date.parse(leaving.at) + windowMs).toISOString();
 }
 
-/** The limit a new challenge on `channel` would break at `now`, or null: first the per-minute one, then the channel's. */
-export function refusedIssue(throttle: Throttle, channel: ChallengeChannel, limits: RateLimits, now: string): Refusal | null {
+/**
+ * The limit a new challenge on `channel` would break at `now`, or null: first the per-minute one, then the channel's.
+ * `channel` null: a request that would be answered without a second factor (a bypass, a registration prompt), which
+ * only the per-minute limit holds.
+ */
+export function refusedIssue(throttle: Throttle, channel: ChallengeChannel | null, limits: RateLimits, now: string): Refusal | null {
   const at = Date.parse(now);
   const lastMinute = throttle.recentIssues.filter((issue) => Date.parse(issue.at) > at - MINUTE);
   if (lastMinute.length >= limits.challengesPerMinute) {
     return { limit: 'challengesPerMinute', max: limits.challengesPerMinute, windowMinutes: 1, until: freesAt(lastMinute, limits.challengesPerMinute, MINUTE) };
   }
-  const limit = channelLimit[channel];
+  const limit = channel ? channelLimit[channel] : undefined;
   if (!limit) return null;
   const windowMs = limits.windowMinutes * MINUTE;
   const sent = throttle.recentIssues.filter((issue) => issue.channel === channel && Date.parse(issue.at) > at - windowMs);
@@ -88,7 +93,7 @@ export function throttled(
 }
 
 /** The throttle after a challenge is issued at `at`: issue times older than the longest window go, as do the oldest beyond the cap. */
-export function throttleAfterIssue(throttle: Throttle, channel: ChallengeChannel, at: string): Throttle {
+export function throttleAfterIssue(throttle: Throttle, channel: ChallengeChannel | null, at: string): Throttle {
   const horizon = Date.parse(at) - MAX_WINDOW_MINUTES * MINUTE;
   const recent = [...throttle.recentIssues.filter((issue) => Date.parse(issue.at) > horizon), { at, channel }];
   const ofChannel = recent.filter((issue) => issue.channel === channel).length;

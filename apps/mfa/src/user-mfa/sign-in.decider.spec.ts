@@ -548,6 +548,16 @@ describe('sign-in decider', () => {
       });
     });
 
+    describe('with 10 sign-ins in the last minute answered without a second factor', () => {
+      const prompts = Array.from({ length: 10 }, (_, index) => askedToRegister(`r${index}`, `10:00:${String(index * 5).padStart(2, '0')}`));
+
+      it('refuses an eleventh registration prompt too, so a user without a method cannot have their stream grown by a loop', () => {
+        spec.given(prompts).when(issue('r10', '10:00:50', { limits })).then([throttledEvent('challengesPerMinute', '10:00:50', '10:01:00')]);
+        spec.given([...prompts, throttledEvent('challengesPerMinute', '10:00:50', '10:01:00')]).when(issue('r11', '10:00:55', { limits })).thenThrows('TOO_MANY_REQUESTS');
+        spec.given(prompts).when(issue('r10', '10:01:00', { limits })).then([askedToRegister('r10', '10:01:00')]);
+      });
+    });
+
     describe('with a challenge answered wrong 4 times', () => {
       const wrong = [1, 2, 3, 4].map((n) => denied('c1', `10:00:0${n}`));
       const given = [...active, issued('c1', '10:00:00'), ...wrong];

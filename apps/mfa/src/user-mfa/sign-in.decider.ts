@@ -215,6 +215,10 @@ function evolveSignIn(state: SignInState, event: UserMfaEvent): SignInState {
     }
     case 'MfaThrottled':
       return { ...state, throttle: throttleAfterThrottled(state.throttle, event.data.limit, event.data.until) };
+    case 'MfaBypassed':
+    case 'RegistrationRequiredAtSignIn':
+      // answered without a second factor, but answered: the per-minute limit counts it
+      return { ...state, throttle: throttleAfterIssue(state.throttle, null, event.data.at) };
     case 'AccountLockedOut':
       return { ...state, lock: { status: 'LockedOut', since: event.data.at, until: event.data.lockedUntil } };
     case 'AccountUnlocked':
@@ -243,4 +247,4 @@ export function evolve(model: SignInModel, event: UserMfaEvent): SignInModel {
 export const initialState = (): SignInModel => ({ methods: initialMethodsState(), signIn: initialSignInState() });
 
 /** Bump `version` whenever the state's shape or the fold changes: snapshots of another version are ignored. */
-export const signInDecider = { decide, evolve, initialState, eventTypes: signInEventTypes, snapshot: { name: 'user-mfa-sign-in', version: 3 } };
+export const signInDecider = { decide, evolve, initialState, eventTypes: signInEventTypes, snapshot: { name: 'user-mfa-sign-in', version: 4 } };
