@@ -50,13 +50,17 @@ function expectPerUserOrder(messages: Message[]): void {
   for (const positions of byUser.values()) expect(positions).toEqual([...positions].sort((a, b) => a - b));
 }
 
+/** Free text typed by an attacker: it must reach no topic as a raw control or bidi character (issue 13 §4). */
+const HOSTILE = '\r\nX-Forged: yes\x1b[31m\u202eexe.txt\u2066';
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
 /** Interleaved events of several users, appended as one batch per user stream. */
 function userEvents(userId: string, count: number, now: Date, tag: string): NewEvent[] {
   return envelope(
     Array.from({ length: count }, (_, index) =>
       index % 2 === 0
         ? { type: 'SessionsRevoked', data: { userId, reason: `${tag} ${index}`, at: now.toISOString() } }
-        : { type: 'AccountUnlocked', data: { userId, reason: `${tag} ${index} = unlocked | by test`, at: now.toISOString() } },
+        : { type: 'AccountUnlocked', data: { userId, reason: `${tag} ${index} = unlocked | by test${HOSTILE}`, at: now.toISOString() } },
     ),
     { correlationId: randomUUID(), actor: { type: 'admin', id: 'key:admin' }, now },
   );
@@ -104,6 +108,7 @@ function userEvents(userId: string, count: number, now: Date, tag: string): NewE
       expect(idsOf(messages).size).toBe(ids.length);
       expectPerUserOrder(messages);
       expect(new Set(messages.map((message) => message.key))).toEqual(new Set(users));
+      expect(messages.filter((message) => UNSAFE.test(message.value))).toEqual([]);
       // the record carries the same event id as its header, in the format's own field
       for (const message of messages.slice(0, 10)) {
         const inRecord =
