@@ -11,6 +11,7 @@ import { sessionsContracts } from './sessions.events';
 
 export * from './envelope';
 export * from './registry';
+export type * from './bulwark-event';
 export * from './upcasting';
 export * from './mfa.events';
 export * from './notifications.events';

@@ -1,17 +1,27 @@
 import Database from 'better-sqlite3';
 import { prepared } from './sqlite-statements';
+import type { BulwarkEventType, EventOfType } from '@bulwark/contracts';
 import { RecordedEvent } from '@bulwark/contracts';
 import { EventConsumer } from './subscription';
 
 /**
  * A read model as an `evolve` over SQLite tables. `apply` runs inside the runner's transaction, together with
  * the checkpoint and the idempotency guard, so rows and checkpoint never disagree.
+ *
+ * `Projection<'A' | 'B'>` declares the registered event types it handles, so `apply` (and a rebuilder's `apply`)
+ * receives them as a discriminated union that `switch (event.type)` narrows, and `eventTypes` may list no other.
+ * Type-level only: the runner hands `apply` exactly the events whose type is in `eventTypes`. `Projection` alone is
+ * the untyped one the runner, the rebuilders and the projection threads take, and a typed projection is one of them.
  */
-export interface Projection {
+export type Projection<T extends string = string> = string extends T ? UntypedProjection : TypedProjection<Extract<T, BulwarkEventType>>;
+
+/** The event a projection handling `T` receives. */
+export type ProjectionEvent<T extends BulwarkEventType> = RecordedEvent<EventOfType<T>>;
+
+interface ProjectionBase {
   readonly name: string;
   /** Bump it when the rows change shape: the projection is then rebuilt from position 0. */
   readonly version: number;
-  readonly eventTypes: readonly string[];
   /** Creates the projection's tables if they are missing. */
   setup(db: Database.Database): void;
   /**
@@ -21,6 +31,12 @@ export interface Projection {
   readonly indexes?: readonly string[];
   /** Deletes every row (before a rebuild). */
   reset(db: Database.Database): void;
+}
+
+// two interfaces, not one generic: a typed projection is then compared with the untyped one member by member (its
+// narrower `apply` parameter is accepted as a method's), not by the variance of one type parameter
+export interface UntypedProjection extends ProjectionBase {
+  readonly eventTypes: readonly string[];
   apply(db: Database.Database, event: RecordedEvent): void;
   /**
    * Optional: the `apply` of one rebuild, free to keep in memory, for the length of the replay, what `apply` reads back
@@ -30,8 +46,21 @@ export interface Projection {
   rebuilder?(db: Database.Database): ProjectionRebuilder;
 }
 
+export interface TypedProjection<T extends BulwarkEventType> extends ProjectionBase {
+  readonly eventTypes: readonly T[];
+  apply(db: Database.Database, event: ProjectionEvent<T>): void;
+  /** As `UntypedProjection.rebuilder`. */
+  rebuilder?(db: Database.Database): TypedProjectionRebuilder<T>;
+}
+
 export interface ProjectionRebuilder {
   apply(event: RecordedEvent): void;
+  /** Writes what `apply` held back: called at the end of every batch, inside its transaction. */
+  flush(): void;
+}
+
+export interface TypedProjectionRebuilder<T extends BulwarkEventType> {
+  apply(event: ProjectionEvent<T>): void;
   /** Writes what `apply` held back: called at the end of every batch, inside its transaction. */
   flush(): void;
 }

@@ -1,8 +1,7 @@
-import { AccountLockedOut, AccountUnlocked, RecordedEvent } from '@bulwark/contracts';
 import { Projection, prepared } from '@bulwark/event-store';
 
 /** Lockouts as the mfa service decided them; whether one is still in force is judged at read time. */
-export const lockoutsProjection: Projection = {
+export const lockoutsProjection: Projection<'AccountLockedOut' | 'AccountUnlocked'> = {
   name: 'identity_protection_lockouts',
   version: 3,
   eventTypes: ['AccountLockedOut', 'AccountUnlocked'],
@@ -18,10 +17,10 @@ export const lockoutsProjection: Projection = {
   },
   apply(db, event) {
     if (event.type === 'AccountUnlocked') {
-      prepared(db, 'DELETE FROM lockouts WHERE user_id = ?').run((event as unknown as RecordedEvent<AccountUnlocked>).data.userId);
+      prepared(db, 'DELETE FROM lockouts WHERE user_id = ?').run(event.data.userId);
       return;
     }
-    const { userId, at, lockedUntil, causedBy, factor, settingsVersion } = (event as unknown as RecordedEvent<AccountLockedOut>).data;
+    const { userId, at, lockedUntil, causedBy, factor, settingsVersion } = event.data;
     prepared(db, 
       `INSERT INTO lockouts VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET locked_at = excluded.locked_at,
        locked_until = excluded.locked_until, caused_by = excluded.caused_by, factor = excluded.factor, settings_version = excluded.settings_version, event_id = excluded.event_id`,

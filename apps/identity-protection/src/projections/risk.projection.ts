@@ -1,11 +1,13 @@
-import { RecordedEvent, RiskDetected, RiskRemediationRequested, UserBlocked, UserRiskEvent, UserUnblocked } from '@bulwark/contracts';
-import { Projection, prepared } from '@bulwark/event-store';
+import { RecordedEvent, UserRiskEvent } from '@bulwark/contracts';
+import { Projection, ProjectionEvent, prepared } from '@bulwark/event-store';
 import Database from 'better-sqlite3';
 import { riskOf, userRiskDecider, UserRiskState } from '../user-risk/user-risk.decider';
 
-const riskEvents = ['RiskDetected', 'RiskyUserConfirmedCompromised', 'RiskyUserConfirmedSafe', 'RiskyUserDismissed', 'RiskRemediationRequested'];
+const riskEvents = ['RiskDetected', 'RiskyUserConfirmedCompromised', 'RiskyUserConfirmedSafe', 'RiskyUserDismissed', 'RiskRemediationRequested'] as const;
 /** What was done about a risky user outside the risk stream: shown in the user's history, with who did it. */
-const actionEvents = ['UserBlocked', 'UserUnblocked', 'SessionsRevoked', 'MfaReregistrationRequired', 'MfaApproved'];
+const actionEvents = ['UserBlocked', 'UserUnblocked', 'SessionsRevoked', 'MfaReregistrationRequired', 'MfaApproved'] as const;
+type RiskProjectionEventType = (typeof riskEvents)[number] | (typeof actionEvents)[number];
+type RiskProjectionEvent = ProjectionEvent<RiskProjectionEventType>;
 
 /** The detections' state after a triage of their user: Graph shows dismissed detections as dismissed, and so on. */
 const triageOfDetections: Record<string, { from: string[]; state: string; detail: string }> = {
@@ -28,7 +30,7 @@ export const initiatorOf = (event: RecordedEvent) => (event.metadata.actor.type 
  * model and the decisions can never disagree on what a detection or a triage does to the risk.
  * Version 2: from RiskDetected and the triage events, no longer straight from SuspiciousActivityReported.
  */
-export const riskProjection: Projection = {
+export const riskProjection: Projection<RiskProjectionEventType> = {
   name: 'identity_protection_risk',
   version: 2,
   eventTypes: [...riskEvents, ...actionEvents],
@@ -63,7 +65,7 @@ export const riskProjection: Projection = {
     if (prepared<[string], { found: 1 }>(db, 'SELECT 1 AS found FROM risky_user_history WHERE event_id = ?').get(event.eventId)) return;
     const userId = (event.data as { userId: string }).userId;
     const stored = prepared<[string], { state: string; last_history_type: string | null }>(db, 'SELECT state, last_history_type FROM user_risk_states WHERE user_id = ?').get(userId);
-    if (riskEvents.includes(event.type)) {
+    if ((riskEvents as readonly string[]).includes(event.type)) {
       const before: UserRiskState = stored ? JSON.parse(stored.state) : userRiskDecider.initialState();
       const after = userRiskDecider.evolve(before, event as unknown as UserRiskEvent);
       applyRiskEvent(db, event, after);
@@ -76,12 +78,12 @@ export const riskProjection: Projection = {
   },
 };
 
-function applyRiskEvent(db: Database.Database, event: RecordedEvent, state: UserRiskState): void {
+function applyRiskEvent(db: Database.Database, event: RiskProjectionEvent, state: UserRiskState): void {
   const userId = (event.data as { userId: string }).userId;
   const risk = riskOf(state);
   const occurredAt = event.metadata.occurredAt;
   if (event.type === 'RiskDetected') {
-    const detection = (event as unknown as RecordedEvent<RiskDetected>).data;
+    const detection = event.data;
     const additionalInfo = JSON.stringify([
       ...Object.entries(detection.additionalInfo ?? {}).map(([Key, Value]) => ({ Key, Value })),
       ...(detection.additionalInfo?.correlationId ? [] : [{ Key: 'correlationId', Value: event.metadata.correlationId }]),
@@ -107,7 +109,7 @@ function applyRiskEvent(db: Database.Database, event: RecordedEvent, state: User
   addHistory(db, event, state, noteOf(event));
 }
 
-function addHistory(db: Database.Database, event: RecordedEvent, state: UserRiskState, note: string | null): void {
+function addHistory(db: Database.Database, event: RiskProjectionEvent, state: UserRiskState, note: string | null): void {
   const userId = (event.data as { userId: string }).userId;
   const risk = riskOf(state);
   const types = state.status === 'Unknown' ? [] : state.openRiskEventTypes;
@@ -119,14 +121,14 @@ function addHistory(db: Database.Database, event: RecordedEvent, state: UserRisk
 }
 
 /** A line for people saying what the history item is about (never a secret). */
-function noteOf(event: RecordedEvent): string | null {
+function noteOf(event: RiskProjectionEvent): string | null {
   switch (event.type) {
     case 'RiskDetected': {
-      const { riskEventType, riskLevel, detail } = (event as unknown as RecordedEvent<RiskDetected>).data;
+      const { riskEventType, riskLevel, detail } = event.data;
       return `${riskEventType} (${riskLevel})${detail ? `: ${detail}` : ''}`;
     }
     case 'RiskRemediationRequested': {
-      const { actions, reportOnly, riskLevel } = (event as unknown as RecordedEvent<RiskRemediationRequested>).data;
+      const { actions, reportOnly, riskLevel } = event.data;
       return `risk policy for ${riskLevel} risk${reportOnly ? ' (report only: nothing done)' : ''}: ${actions.join(', ')}`;
     }
     case 'RiskyUserConfirmedCompromised':
@@ -136,9 +138,9 @@ function noteOf(event: RecordedEvent): string | null {
     case 'RiskyUserDismissed':
       return 'all risk of the user dismissed';
     case 'UserBlocked':
-      return `blocked: ${(event as unknown as RecordedEvent<UserBlocked>).data.reason}`;
+      return `blocked: ${event.data.reason}`;
     case 'UserUnblocked':
-      return `unblocked: ${(event as unknown as RecordedEvent<UserUnblocked>).data.reason}`;
+      return `unblocked: ${event.data.reason}`;
     case 'SessionsRevoked':
       return `sessions revoked${(event.data as { reason?: string | null }).reason ? `: ${(event.data as { reason: string }).reason}` : ''}`;
     case 'MfaReregistrationRequired':

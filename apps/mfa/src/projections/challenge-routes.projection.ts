@@ -1,4 +1,3 @@
-import { MfaChallengeIssued, RecordedEvent } from '@bulwark/contracts';
 import { Projection, prepared } from '@bulwark/event-store';
 import Database from 'better-sqlite3';
 
@@ -6,7 +5,7 @@ import Database from 'better-sqlite3';
  * Which user's stream holds a challenge. It only routes a request to a stream: every decision about the
  * challenge is made inside that stream, so a lagging route can delay an answer but never change it.
  */
-export const challengeRoutesProjection: Projection = {
+export const challengeRoutesProjection: Projection<'MfaChallengeIssued'> = {
   name: 'mfa_challenge_routes',
   version: 1,
   eventTypes: ['MfaChallengeIssued'],
@@ -16,8 +15,8 @@ export const challengeRoutesProjection: Projection = {
   reset(db: Database.Database) {
     db.exec('DELETE FROM mfa_challenge_routes');
   },
-  apply(db: Database.Database, event: RecordedEvent) {
-    const { challengeId, userId } = (event as unknown as RecordedEvent<MfaChallengeIssued>).data;
+  apply(db: Database.Database, event) {
+    const { challengeId, userId } = event.data;
     prepared(db, 'INSERT OR IGNORE INTO mfa_challenge_routes (challenge_id, user_id) VALUES (?, ?)').run(challengeId, userId);
   },
 };

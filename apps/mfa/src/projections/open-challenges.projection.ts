@@ -1,9 +1,8 @@
-import { MfaApproved, MfaChallengeIssued, MfaDenied, RecordedEvent } from '@bulwark/contracts';
 import { Projection, prepared } from '@bulwark/event-store';
 import Database from 'better-sqlite3';
 
 /** Challenges still open, by expiry: what the expiry sweep looks at. The decision to expire is the stream's. */
-export const openChallengesProjection: Projection = {
+export const openChallengesProjection: Projection<'MfaChallengeIssued' | 'MfaApproved' | 'MfaDenied'> = {
   name: 'mfa_open_challenges',
   version: 1,
   eventTypes: ['MfaChallengeIssued', 'MfaApproved', 'MfaDenied'],
@@ -16,11 +15,11 @@ export const openChallengesProjection: Projection = {
   },
   apply(db, event) {
     if (event.type === 'MfaChallengeIssued') {
-      const { challengeId, userId, expiresAt } = (event as unknown as RecordedEvent<MfaChallengeIssued>).data;
+      const { challengeId, userId, expiresAt } = event.data;
       prepared(db, 'INSERT OR IGNORE INTO mfa_open_challenges VALUES (?, ?, ?)').run(challengeId, userId, expiresAt);
       return;
     }
-    const attempt = event as unknown as RecordedEvent<MfaApproved | MfaDenied>;
+    const attempt = event;
     if (attempt.type === 'MfaDenied' && !attempt.data.endsChallenge) return;
     prepared(db, 'DELETE FROM mfa_open_challenges WHERE challenge_id = ?').run(attempt.data.challengeId);
   },

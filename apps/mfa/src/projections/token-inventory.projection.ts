@@ -1,18 +1,17 @@
-import {
-  HardwareTokenActivationFailed,
-  HardwareTokenAssigned,
-  MethodRegistered,
-  MethodRemoved,
-  OathImportCompleted,
-  OathImportFailed,
-  OathImportStarted,
-  OathTokenAssigned,
-  OathTokenImported,
-  OathTokenUnassigned,
-  RecordedEvent,
-} from '@bulwark/contracts';
 import { Projection, prepared } from '@bulwark/event-store';
 import Database from 'better-sqlite3';
+
+type InventoryEventType =
+  | 'OathImportStarted'
+  | 'OathImportCompleted'
+  | 'OathImportFailed'
+  | 'OathTokenImported'
+  | 'OathTokenAssigned'
+  | 'OathTokenUnassigned'
+  | 'HardwareTokenAssigned'
+  | 'MethodRegistered'
+  | 'HardwareTokenActivationFailed'
+  | 'MethodRemoved';
 
 /**
  * The hardware token inventory in Graph beta's hardwareOathTokenAuthenticationMethodDevice terms. A token staged
@@ -20,7 +19,7 @@ import Database from 'better-sqlite3';
  * the job's tokens show at once, in one transaction) or fails (then they go). `delivered`: the user's stream has
  * the assignment too (HardwareTokenAssigned); an assignment a crash left half done is finished at the next start.
  */
-export const tokenInventoryProjection: Projection = {
+export const tokenInventoryProjection: Projection<InventoryEventType> = {
   name: 'mfa_token_inventory',
   // 2: staged tokens, import jobs, delivered assignments
   version: 2,
@@ -60,24 +59,24 @@ export const tokenInventoryProjection: Projection = {
       prepared(db, 'UPDATE mfa_token_imports SET status = ? WHERE import_id = ?').run(status, importId);
     switch (event.type) {
       case 'OathImportStarted': {
-        const { importId, allOrNothing } = (event as unknown as RecordedEvent<OathImportStarted>).data;
+        const { importId, allOrNothing } = event.data;
         prepared(db, `INSERT OR IGNORE INTO mfa_token_imports VALUES (?, ?, 'running')`).run(importId, allOrNothing ? 1 : 0);
         return;
       }
       case 'OathImportCompleted': {
-        const { importId } = (event as unknown as RecordedEvent<OathImportCompleted>).data;
+        const { importId } = event.data;
         prepared(db, `UPDATE mfa_token_inventory SET status = CASE WHEN assigned_to IS NULL THEN 'available' ELSE 'assigned' END WHERE import_id = ? AND status = 'staged'`).run(importId);
         jobEnded(importId, 'completed');
         return;
       }
       case 'OathImportFailed': {
-        const { importId } = (event as unknown as RecordedEvent<OathImportFailed>).data;
+        const { importId } = event.data;
         prepared(db, `DELETE FROM mfa_token_inventory WHERE import_id = ? AND status = 'staged'`).run(importId);
         jobEnded(importId, 'failed');
         return;
       }
       case 'OathTokenImported': {
-        const token = (event as unknown as RecordedEvent<OathTokenImported>).data;
+        const token = event.data;
         const job = prepared<[string], { all_or_nothing: number; status: string }>(db, 'SELECT all_or_nothing, status FROM mfa_token_imports WHERE import_id = ?').get(token.importId);
         const staged = job?.all_or_nothing === 1 && job.status === 'running';
         // a token whose earlier job failed was never shown: this import replaces it
@@ -97,33 +96,33 @@ export const tokenInventoryProjection: Projection = {
         return;
       }
       case 'OathTokenAssigned': {
-        const { tokenId, userId, at } = (event as unknown as RecordedEvent<OathTokenAssigned>).data;
+        const { tokenId, userId, at } = event.data;
         set(tokenId, 'assigned', userId, at);
         prepared(db, 'UPDATE mfa_token_inventory SET delivered = 0 WHERE token_id = ?').run(tokenId);
         return;
       }
       case 'HardwareTokenAssigned': {
-        const { methodId } = (event as unknown as RecordedEvent<HardwareTokenAssigned>).data;
+        const { methodId } = event.data;
         prepared(db, 'UPDATE mfa_token_inventory SET delivered = 1 WHERE token_id = ?').run(methodId);
         return;
       }
       case 'OathTokenUnassigned': {
-        const { tokenId, at } = (event as unknown as RecordedEvent<OathTokenUnassigned>).data;
+        const { tokenId, at } = event.data;
         set(tokenId, 'available', null, at);
         return;
       }
       case 'MethodRegistered': {
-        const { methodId, methodType, at } = (event as unknown as RecordedEvent<MethodRegistered>).data;
+        const { methodId, methodType, at } = event.data;
         if (methodType === 'hardwareOath') set(methodId, 'activated', undefined, at);
         return;
       }
       case 'HardwareTokenActivationFailed': {
-        const { methodId, at } = (event as unknown as RecordedEvent<HardwareTokenActivationFailed>).data;
+        const { methodId, at } = event.data;
         set(methodId, 'failedActivation', undefined, at);
         return;
       }
       case 'MethodRemoved': {
-        const { methodId, methodType, at } = (event as unknown as RecordedEvent<MethodRemoved>).data;
+        const { methodId, methodType, at } = event.data;
         if (methodType === 'hardwareOath') set(methodId, 'assigned', undefined, at);
         return;
       }

@@ -1,9 +1,8 @@
-import { MethodRegistered, MfaApproved, MfaBypassed, RecordedEvent } from '@bulwark/contracts';
 import { Projection, prepared } from '@bulwark/event-store';
 import Database from 'better-sqlite3';
 
 /** Sessions created by approved MFA, and the users the sessions service knows. */
-export const sessionsProjection: Projection = {
+export const sessionsProjection: Projection<'MfaApproved' | 'MfaBypassed' | 'MethodRegistered'> = {
   name: 'sessions',
   version: 2,
   eventTypes: ['MfaApproved', 'MfaBypassed', 'MethodRegistered'],
@@ -20,12 +19,12 @@ export const sessionsProjection: Projection = {
   },
   apply(db, event) {
     if (event.type === 'MethodRegistered') {
-      const { userId } = (event as unknown as RecordedEvent<MethodRegistered>).data;
+      const { userId } = event.data;
       prepared(db, 'INSERT OR IGNORE INTO session_users (user_id) VALUES (?)').run(userId);
       return;
     }
     // an approval, or a sign-in that needed no second factor, opens a session
-    const { sessionId, userId, at, challengeId } = (event as unknown as RecordedEvent<MfaApproved | MfaBypassed>).data;
+    const { sessionId, userId, at, challengeId } = event.data;
     prepared(db, 'INSERT OR IGNORE INTO sessions (session_id, user_id, created_at, position, challenge_id) VALUES (?, ?, ?, ?, ?)').run(
       sessionId,
       userId,

@@ -1,18 +1,5 @@
-import {
-  DenialReason,
-  MethodRegistered,
-  MfaApproved,
-  MfaBypassed,
-  MfaChallengeIssued,
-  MfaDenied,
-  MfaThrottled,
-  RateLimitName,
-  RecordedEvent,
-  RegistrationRequiredAtSignIn,
-  RiskDetected,
-  SignInLogFieldsChanged,
-} from '@bulwark/contracts';
-import { BatchedInsert, Projection, prepared } from '@bulwark/event-store';
+import { DenialReason, MfaApproved, MfaDenied, RateLimitName, RecordedEvent } from '@bulwark/contracts';
+import { BatchedInsert, Projection, ProjectionEvent, prepared } from '@bulwark/event-store';
 import Database from 'better-sqlite3';
 
 /** Entra's additionalDetails for each denial reason (500121 is Entra's "strong authentication failed"). */
@@ -102,6 +89,17 @@ const SIGN_IN_WIDTH = SIGN_IN_COLUMNS.split(',').length;
 const INSERT_SIGN_INS = `INSERT OR IGNORE INTO sign_ins (${SIGN_IN_COLUMNS}) VALUES`;
 const INSERT_SIGN_IN = `${INSERT_SIGN_INS} (${SIGN_IN_COLUMNS.split(',').map(() => '?').join(', ')})`;
 
+type SignInsEventType =
+  | 'MfaChallengeIssued'
+  | 'MfaApproved'
+  | 'MfaDenied'
+  | 'MfaBypassed'
+  | 'MethodRegistered'
+  | 'RiskDetected'
+  | 'RegistrationRequiredAtSignIn'
+  | 'SignInLogFieldsChanged'
+  | 'MfaThrottled';
+
 /**
  * One row per MFA attempt, with the context of the challenge it answered, the method's masked phone number, the risk
  * detected on the sign-in (a detection's requestId is the challenge it is about), and the user's name and email as far
@@ -118,7 +116,7 @@ const INSERT_SIGN_IN = `${INSERT_SIGN_INS} (${SIGN_IN_COLUMNS.split(',').map(() 
  * Version 10: a throttling episode (MfaThrottled) is one `throttled` row naming the limit; it is no attempt, so a
  * challenge an attempt limit ended keeps its last answer as its outcome.
  */
-export const signInsProjection: Projection = {
+export const signInsProjection: Projection<SignInsEventType> = {
   name: 'sign_ins',
   version: 10,
   eventTypes: ['MfaChallengeIssued', 'MfaApproved', 'MfaDenied', 'MfaBypassed', 'MethodRegistered', 'RiskDetected', 'RegistrationRequiredAtSignIn', 'SignInLogFieldsChanged', 'MfaThrottled'],
@@ -310,10 +308,10 @@ function rebuildContext(db: Database.Database): SignInContext {
   };
 }
 
-function applySignInEvent(db: Database.Database, event: RecordedEvent, context: SignInContext): void {
+function applySignInEvent(db: Database.Database, event: ProjectionEvent<SignInsEventType>, context: SignInContext): void {
   switch (event.type) {
     case 'SignInLogFieldsChanged': {
-      const { firstName, lastName, email } = (event as unknown as RecordedEvent<SignInLogFieldsChanged>).data;
+      const { firstName, lastName, email } = event.data;
       context.flush();
       // fixed statements, one per field: no column name is ever built from data
       for (const table of ['sign_ins', 'sign_in_challenges'] as const) {
@@ -329,7 +327,7 @@ function applySignInEvent(db: Database.Database, event: RecordedEvent, context: 
       return;
     }
     case 'MfaChallengeIssued': {
-      const { challengeId, methodType, channel, ...data } = (event as unknown as RecordedEvent<MfaChallengeIssued>).data;
+      const { challengeId, methodType, channel, ...data } = event.data;
       const [user_first_name, user_last_name, user_email] = fieldsOf(data);
       const challenge: ChallengeContext = {
         correlation_id: event.metadata.correlationId, method_type: methodType, channel, user_first_name, user_last_name, user_email,
@@ -339,7 +337,7 @@ function applySignInEvent(db: Database.Database, event: RecordedEvent, context: 
       return;
     }
     case 'RegistrationRequiredAtSignIn': {
-      const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = (event as unknown as RecordedEvent<RegistrationRequiredAtSignIn>).data;
+      const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = event.data;
       context.storeSignIn([
         event.eventId, instant(at), userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'interrupted', reason,
         REGISTRATION_REQUIRED_ERROR, event.position, null, null, null, ...fieldsOf(data), ...serverOf(event), data.deviceTokenHint ?? null,
@@ -348,7 +346,7 @@ function applySignInEvent(db: Database.Database, event: RecordedEvent, context: 
     }
     case 'MethodRegistered': {
       // the number itself is a private field of the mfa service: only its masked form is kept here
-      const { methodId, phoneNumber } = (event as unknown as RecordedEvent<MethodRegistered>).data;
+      const { methodId, phoneNumber } = event.data;
       if (!phoneNumber) return;
       const detail = maskedPhone(phoneNumber);
       prepared(db, 'INSERT OR REPLACE INTO sign_in_methods VALUES (?, ?)').run(methodId, detail);
@@ -356,7 +354,7 @@ function applySignInEvent(db: Database.Database, event: RecordedEvent, context: 
       return;
     }
     case 'RiskDetected': {
-      const { requestId, riskLevel, riskEventType } = (event as unknown as RecordedEvent<RiskDetected>).data;
+      const { requestId, riskLevel, riskEventType } = event.data;
       if (!requestId) return;
       const known = context.risk(requestId);
       const level = known && RISK_ORDER.indexOf(known.risk_level) > RISK_ORDER.indexOf(riskLevel) ? known.risk_level : riskLevel;
@@ -367,7 +365,7 @@ function applySignInEvent(db: Database.Database, event: RecordedEvent, context: 
       return;
     }
     case 'MfaThrottled': {
-      const { userId, limit, challengeId, clientIp, appId, at } = (event as unknown as RecordedEvent<MfaThrottled>).data;
+      const { userId, limit, challengeId, clientIp, appId, at } = event.data;
       // an issue refused has no challenge: the episode's own id stands in for one, as an app password's attempt id does
       const challenge = challengeId ? context.challenge(challengeId) : undefined;
       const [methodType, channel] = challenge ? [challenge.method_type, challenge.channel] : throttledMethod[limit];
@@ -379,7 +377,7 @@ function applySignInEvent(db: Database.Database, event: RecordedEvent, context: 
       return;
     }
     case 'MfaBypassed': {
-      const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = (event as unknown as RecordedEvent<MfaBypassed>).data;
+      const { challengeId, userId, appId, clientIp, userAgent, at, reason, ...data } = event.data;
       context.storeSignIn([
         event.eventId, instant(at), userId, appId, clientIp, userAgent, event.metadata.correlationId, challengeId, null, 'bypassed', reason, 0, event.position, null, null,
         null, ...fieldsOf(data), ...serverOf(event), data.deviceTokenHint ?? null,
@@ -387,7 +385,7 @@ function applySignInEvent(db: Database.Database, event: RecordedEvent, context: 
       return;
     }
   }
-  const attempt = event as unknown as RecordedEvent<MfaApproved | MfaDenied>;
+  const attempt = event;
   const { challengeId, userId, appId, clientIp, userAgent, at, methodId } = attempt.data;
   const challenge = context.challenge(challengeId);
   const endsChallenge = attempt.type === 'MfaApproved' || attempt.data.endsChallenge;

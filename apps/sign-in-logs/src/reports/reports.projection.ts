@@ -1,24 +1,24 @@
-import {
-  AccountLockedOut,
-  AccountUnlocked,
-  MethodRegistered,
-  MethodRemoved,
-  MfaReregistrationRequired,
-  RecordedEvent,
-  UserBlocked,
-  UserMfaStateChanged,
-  UserUnblocked,
-} from '@bulwark/contracts';
+import { RecordedEvent } from '@bulwark/contracts';
 import { prepared, Projection } from '@bulwark/event-store';
 
 const actorOf = (event: RecordedEvent) => `${event.metadata.actor.type}:${event.metadata.actor.id}`;
+
+type ReportsEventType =
+  | 'MethodRegistered'
+  | 'MethodRemoved'
+  | 'MfaReregistrationRequired'
+  | 'UserMfaStateChanged'
+  | 'AccountLockedOut'
+  | 'AccountUnlocked'
+  | 'UserBlocked'
+  | 'UserUnblocked';
 
 /**
  * What the reports count besides sign-ins: users' registered methods and per-user MFA state (the per-user billing
  * model counts users, the per-authentication model counts sign-ins), every lockout with its end, and the
  * blocked-users list with who blocked whom and why.
  */
-export const reportsProjection: Projection = {
+export const reportsProjection: Projection<ReportsEventType> = {
   name: 'analyst_reports',
   version: 1,
   eventTypes: ['MethodRegistered', 'MethodRemoved', 'MfaReregistrationRequired', 'UserMfaStateChanged', 'AccountLockedOut', 'AccountUnlocked', 'UserBlocked', 'UserUnblocked'],
@@ -44,43 +44,43 @@ export const reportsProjection: Projection = {
   apply(db, event) {
     switch (event.type) {
       case 'MethodRegistered': {
-        const { userId, methodId, methodType, at } = (event as unknown as RecordedEvent<MethodRegistered>).data;
+        const { userId, methodId, methodType, at } = event.data;
         prepared(db, 'INSERT OR REPLACE INTO report_methods VALUES (?, ?, ?, ?)').run(userId, methodId, methodType, at);
         return;
       }
       case 'MethodRemoved': {
-        const { userId, methodId } = (event as unknown as RecordedEvent<MethodRemoved>).data;
+        const { userId, methodId } = event.data;
         prepared(db, 'DELETE FROM report_methods WHERE user_id = ? AND method_id = ?').run(userId, methodId);
         return;
       }
       case 'MfaReregistrationRequired': {
-        prepared(db, 'DELETE FROM report_methods WHERE user_id = ?').run((event as unknown as RecordedEvent<MfaReregistrationRequired>).data.userId);
+        prepared(db, 'DELETE FROM report_methods WHERE user_id = ?').run(event.data.userId);
         return;
       }
       case 'UserMfaStateChanged': {
-        const { userId, state, at } = (event as unknown as RecordedEvent<UserMfaStateChanged>).data;
+        const { userId, state, at } = event.data;
         prepared(db, 'INSERT OR REPLACE INTO report_mfa_states VALUES (?, ?, ?)').run(userId, state, at);
         return;
       }
       case 'AccountLockedOut': {
-        const { userId, at, lockedUntil, factor, causedBy } = (event as unknown as RecordedEvent<AccountLockedOut>).data;
+        const { userId, at, lockedUntil, factor, causedBy } = event.data;
         prepared(db, 'INSERT OR IGNORE INTO report_lockouts VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL)').run(event.eventId, userId, at, lockedUntil, factor ?? null, causedBy.length);
         return;
       }
       case 'AccountUnlocked': {
-        const { userId, at, reason } = (event as unknown as RecordedEvent<AccountUnlocked>).data;
+        const { userId, at, reason } = event.data;
         // the user's latest lock still open is the one lifted
         prepared(db, `UPDATE report_lockouts SET unlocked_at = ?, unlocked_by = ?, unlock_reason = ? WHERE event_id =
           (SELECT event_id FROM report_lockouts WHERE user_id = ? AND unlocked_at IS NULL ORDER BY locked_at DESC LIMIT 1)`).run(at, actorOf(event), reason, userId);
         return;
       }
       case 'UserBlocked': {
-        const { userId, at, blockedUntil, reason } = (event as unknown as RecordedEvent<UserBlocked>).data;
+        const { userId, at, blockedUntil, reason } = event.data;
         prepared(db, 'INSERT OR REPLACE INTO report_blocks VALUES (?, ?, ?, ?, ?, ?)').run(userId, at, blockedUntil, reason, actorOf(event), event.metadata.correlationId);
         return;
       }
       case 'UserUnblocked': {
-        prepared(db, 'DELETE FROM report_blocks WHERE user_id = ?').run((event as unknown as RecordedEvent<UserUnblocked>).data.userId);
+        prepared(db, 'DELETE FROM report_blocks WHERE user_id = ?').run(event.data.userId);
         return;
       }
     }
