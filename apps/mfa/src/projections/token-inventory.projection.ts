@@ -78,6 +78,8 @@ export const tokenInventoryProjection: Projection<InventoryEventType> = {
       case 'OathTokenImported': {
         const token = event.data;
         const job = prepared<[string], { all_or_nothing: number; status: string }>(db, 'SELECT all_or_nothing, status FROM mfa_token_imports WHERE import_id = ?').get(token.importId);
+        // a token of a failed all-or-nothing job never shows, also when its events are applied again (a rewound checkpoint)
+        if (job?.all_or_nothing === 1 && job.status === 'failed') return;
         const staged = job?.all_or_nothing === 1 && job.status === 'running';
         // a token whose earlier job failed was never shown: this import replaces it
         prepared(db, 'INSERT OR REPLACE INTO mfa_token_inventory VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, 0)').run(

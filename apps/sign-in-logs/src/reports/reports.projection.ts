@@ -69,9 +69,10 @@ export const reportsProjection: Projection<ReportsEventType> = {
       }
       case 'AccountUnlocked': {
         const { userId, at, reason } = event.data;
-        // the user's latest lock still open is the one lifted
+        // the user's latest lock still open when the unlock happened is the one lifted (not a later one, when events
+        // are applied again after a rewound checkpoint)
         prepared(db, `UPDATE report_lockouts SET unlocked_at = ?, unlocked_by = ?, unlock_reason = ? WHERE event_id =
-          (SELECT event_id FROM report_lockouts WHERE user_id = ? AND unlocked_at IS NULL ORDER BY locked_at DESC LIMIT 1)`).run(at, actorOf(event), reason, userId);
+          (SELECT event_id FROM report_lockouts WHERE user_id = ? AND unlocked_at IS NULL AND locked_at <= ? ORDER BY locked_at DESC LIMIT 1)`).run(at, actorOf(event), reason, userId, at);
         return;
       }
       case 'UserBlocked': {
