@@ -1,31 +1,16 @@
-import { Actor, RecordedEvent } from '@bulwark/contracts';
+import { Actor } from '@bulwark/contracts';
 import { openReadDatabase, ProjectionRunner } from '@bulwark/event-store';
+import { committedEvents } from '@bulwark/testing';
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { challengeRoutesProjection, userOfChallenge } from './challenge-routes.projection';
 
 const app: Actor = { type: 'app', id: 'key:app' };
-let clock = Date.parse('2026-03-01T10:00:00.000Z');
-let position = 0;
-
-function event(type: string, data: Record<string, unknown>): RecordedEvent {
-  clock += 1000;
-  const at = new Date(clock).toISOString();
-  return {
-    eventId: randomUUID(),
-    type,
-    data: { ...data, at },
-    metadata: { correlationId: `corr-${type}`, causationId: null, actor: app, occurredAt: at, schemaVersion: 1 },
-    streamId: `user_mfa-${String(data.userId)}`,
-    revision: 0,
-    position: ++position,
-  };
-}
+const event = committedEvents({ actor: app });
 
 const issued = (userId: string, challengeId: string) =>
   event('MfaChallengeIssued', {
     userId, challengeId, methodId: 'm-1', clientIp: '203.0.113.7', userAgent: 'Mozilla/5.0', appId: 'portal',
-    methodType: 'softwareOath', channel: 'appCode', codeHash: null, expiresAt: new Date(clock + 300_000).toISOString(),
+    methodType: 'softwareOath', channel: 'appCode', codeHash: null, expiresAt: '2026-03-01T11:00:00.000Z',
   });
 
 describe('the challenge routes projection', () => {

@@ -1,27 +1,12 @@
 import { Actor, RecordedEvent } from '@bulwark/contracts';
 import { openReadDatabase, ProjectionRunner } from '@bulwark/event-store';
+import { committedEvents } from '@bulwark/testing';
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { inventoryRow, inventoryRows, tokenInventoryProjection, undeliveredAssignments, unfinishedImports } from './token-inventory.projection';
 
 const admin: Actor = { type: 'admin', id: 'key:admin' };
 const sealed = { keyId: 'k1', iv: 'iv-SEALED', tag: 'tag-SEALED', ciphertext: 'CIPHERTEXT-SEALED' };
-let clock = Date.parse('2026-03-01T10:00:00.000Z');
-let position = 0;
-
-function event(type: string, data: Record<string, unknown>): RecordedEvent {
-  clock += 1000;
-  const at = new Date(clock).toISOString();
-  return {
-    eventId: randomUUID(),
-    type,
-    data: { ...data, at },
-    metadata: { correlationId: `corr-${type}`, causationId: null, actor: admin, occurredAt: at, schemaVersion: 1 },
-    streamId: `stream-${type}`,
-    revision: 0,
-    position: ++position,
-  };
-}
+const event = committedEvents({ actor: admin, streamOf: (type) => `stream-${type}` });
 const at = (event: RecordedEvent) => (event.data as { at: string }).at;
 
 const started = (importId: string, allOrNothing = true) => event('OathImportStarted', { importId, format: 'csv', fileName: 'tokens.csv', ...(allOrNothing ? { allOrNothing } : {}) });

@@ -1,26 +1,11 @@
 import { Actor, RecordedEvent } from '@bulwark/contracts';
 import { openReadDatabase, ProjectionRunner } from '@bulwark/event-store';
+import { committedEvents } from '@bulwark/testing';
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { findSession, isKnownUser, sessionsProjection } from './sessions.projection';
 
 const app: Actor = { type: 'app', id: 'key:app' };
-let clock = Date.parse('2026-03-01T10:00:00.000Z');
-let position = 0;
-
-function event(type: string, data: Record<string, unknown>): RecordedEvent {
-  clock += 1000;
-  const at = new Date(clock).toISOString();
-  return {
-    eventId: randomUUID(),
-    type,
-    data: { ...data, at },
-    metadata: { correlationId: `corr-${type}`, causationId: null, actor: app, occurredAt: at, schemaVersion: 1 },
-    streamId: `user_mfa-${String(data.userId)}`,
-    revision: 0,
-    position: ++position,
-  };
-}
+const event = committedEvents({ actor: app });
 
 const attempt = (userId: string, challengeId: string) => ({ userId, challengeId, methodId: 'm-1', clientIp: '203.0.113.7', userAgent: 'Mozilla/5.0', appId: 'portal' });
 const approved = (userId: string, challengeId: string, sessionId: string) =>

@@ -1,28 +1,13 @@
 import { Actor, RecordedEvent } from '@bulwark/contracts';
 import { openReadDatabase, ProjectionRunner } from '@bulwark/event-store';
+import { committedEvents } from '@bulwark/testing';
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { reportsProjection } from './reports.projection';
 
 const mfa: Actor = { type: 'system', id: 'mfa' };
 const admin: Actor = { type: 'admin', id: 'key:admin' };
 const analyst: Actor = { type: 'analyst', id: 'key:analyst' };
-let clock = Date.parse('2026-03-01T10:00:00.000Z');
-let position = 0;
-
-function event(type: string, data: Record<string, unknown>, actor: Actor = mfa): RecordedEvent {
-  clock += 1000;
-  const at = new Date(clock).toISOString();
-  return {
-    eventId: randomUUID(),
-    type,
-    data: { ...data, at },
-    metadata: { correlationId: `corr-${type}`, causationId: null, actor, occurredAt: at, schemaVersion: 1 },
-    streamId: `user_mfa-${String(data.userId)}`,
-    revision: 0,
-    position: ++position,
-  };
-}
+const event = committedEvents({ actor: mfa });
 const at = (event: RecordedEvent) => (event.data as { at: string }).at;
 
 const registered = (userId: string, methodId: string, methodType = 'softwareOath') =>
