@@ -125,7 +125,8 @@ function userEvents(userId: string, count: number, now: Date, tag: string): NewE
 
   it('leaves no gap when the exporter is stopped mid-stream and restarted, with more committed while it was down', async () => {
     const before = appended.length;
-    await appendFor(bulwark.store, 1500, 'burst', bulwark.clock.now());
+    // a burst the exporters cannot get through before the close below (1,500 a user was, once, on a quiet machine)
+    await appendFor(bulwark.store, 3000, 'burst', bulwark.clock.now());
     // stop at once: the exporters are still working through the burst
     const { dataDir, clock } = bulwark;
     await bulwark.close();
